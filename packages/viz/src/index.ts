@@ -1,0 +1,2 @@
+/** `@encdec/viz`: Vega-Lite charts for encoder-decoder models. */
+export {};

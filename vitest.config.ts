@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests import the packages by name; the aliases point them at the TypeScript sources so that a
+// test run needs no build. `test/core/dist.test.ts` checks the built packages separately.
+const src = (pkg: string) =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@encdec/core': src('core'),
+      '@encdec/viz': src('viz'),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // TF.js work is CPU-bound and the machine has 2 cores: one worker per core.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
