@@ -1,0 +1,97 @@
+/**
+ * Checks shared by every search: the options, and what a step function returns (checked at every
+ * step, since a wrong shape would otherwise surface as a confusing error deep inside a gather).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument, invalidStepOutput } from '../errors.js';
+import { checkRows } from './state.js';
+import type { SearchOptions, StepOutput } from './types.js';
+
+/** Throws unless `value` is an integer >= `min`. */
+export function checkInteger(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalidArgument(
+      name,
+      value,
+      min === 0 ? 'a non-negative integer' : `an integer >= ${min}`,
+    );
+  }
+  return value;
+}
+
+/** Throws unless `value` is undefined or a boolean. */
+export function checkFlag(name: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw invalidArgument(name, value, 'true or false');
+  }
+  return value === true;
+}
+
+/** The shared options, checked, with defaults filled in. */
+export function checkSearchOptions(options: SearchOptions): Required<SearchOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('options', options, 'an object with startId, endId and maxLength');
+  }
+  return {
+    startId: checkInteger('startId', options.startId, 0),
+    endId: checkInteger('endId', options.endId, 0),
+    maxLength: checkInteger('maxLength', options.maxLength, 1),
+    collectAttention: checkFlag('collectAttention', options.collectAttention),
+  };
+}
+
+/** What the first step taught about the model: sizes later steps must repeat. */
+export interface StepSizes {
+  vocabSize?: number;
+  srcLen?: number;
+}
+
+/**
+ * Throws unless `out` is a valid step output for `rows` hypotheses; returns the sizes it shows.
+ * `endId` must be a class of the output vocabulary (`startId` need not be: it is only an input).
+ */
+export function checkStepOutput<S extends tf.TensorContainer>(
+  out: StepOutput<S>,
+  rows: number,
+  sizes: StepSizes,
+  endId: number,
+  collectAttention: boolean,
+): Required<StepSizes> {
+  const logProbs = out?.logProbs as unknown;
+  if (!(logProbs instanceof tf.Tensor)) {
+    throw invalidStepOutput('logProbs', logProbs, 'as a tf.Tensor2D [rows, vocabSize]');
+  }
+  const vocabSize = sizes.vocabSize ?? logProbs.shape[1] ?? 0;
+  if (
+    logProbs.rank !== 2 ||
+    logProbs.shape[0] !== rows ||
+    logProbs.shape[1] !== vocabSize ||
+    vocabSize < 1
+  ) {
+    throw invalidStepOutput(
+      'logProbs',
+      logProbs.shape,
+      `of shape [rows, vocabSize] = [${rows}, ${sizes.vocabSize ?? 'vocabSize'}]`,
+    );
+  }
+  if (endId >= vocabSize) {
+    throw invalidArgument('endId', endId, `an integer in [0, vocabSize) = [0, ${vocabSize})`);
+  }
+  checkRows(out.state, rows, 'step().state');
+  let srcLen = sizes.srcLen ?? 0;
+  if (collectAttention) {
+    const attention = out.attention as unknown;
+    if (!(attention instanceof tf.Tensor)) {
+      throw invalidStepOutput('attention', attention, 'as a tf.Tensor2D [rows, srcLen]');
+    }
+    srcLen = sizes.srcLen ?? attention.shape[1] ?? 0;
+    if (attention.rank !== 2 || attention.shape[0] !== rows || attention.shape[1] !== srcLen) {
+      throw invalidStepOutput(
+        'attention',
+        attention.shape,
+        `of shape [rows, srcLen] = [${rows}, ${sizes.srcLen ?? 'srcLen'}]`,
+      );
+    }
+  }
+  return { vocabSize, srcLen };
+}
