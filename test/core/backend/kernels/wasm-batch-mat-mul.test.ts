@@ -1,0 +1,120 @@
+/**
+ * wasm's BatchMatMul with transposed inputs done as Transpose + plain product: equal to the cpu
+ * backend and to the stock wasm kernel, for every transpose combination, ranks 2 and 3 and a
+ * broadcast batch, forward and backward, without leaking wasm memory.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import seedrandom from 'seedrandom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speedUpWasmMatMul } from '../../../../packages/core/src/backend/kernels/wasm-batch-mat-mul.js';
+import { expectAllClose } from '../expect-close.js';
+
+const random = seedrandom('batch-mat-mul');
+const values = (shape: number[]) =>
+  Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1);
+
+let stock: tf.KernelConfig;
+let ours: tf.KernelConfig;
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  stock = speedUpWasmMatMul()!;
+  ours = tf.getKernel('BatchMatMul', 'wasm')!;
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs `f` with `config` as wasm's BatchMatMul. */
+function withKernel<T>(config: tf.KernelConfig, f: () => T): T {
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(config);
+  try {
+    return f();
+  } finally {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel(ours);
+  }
+}
+
+/** a·b with the given flags on `backend`, as a plain array. */
+async function product(
+  backend: string,
+  a: [number[], number[]],
+  b: [number[], number[]],
+  transposeA: boolean,
+  transposeB: boolean,
+) {
+  await tf.setBackend(backend);
+  return tf.tidy(() =>
+    Array.from(
+      tf.matMul(tf.tensor(a[0], a[1]), tf.tensor(b[0], b[1]), transposeA, transposeB).dataSync(),
+    ),
+  );
+}
+
+describe('wasm BatchMatMul with transposes', () => {
+  it('is installed once, keeping the stock kernel', () => {
+    expect(ours).not.toBe(stock);
+    expect(speedUpWasmMatMul()).toBe(stock); // a second call changes nothing
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(ours);
+    expect(ours.setupFunc).toBe(stock.setupFunc);
+  });
+
+  // [m, k] x [k, n] with batch shapes: rank 2, rank 3, rank 3 by rank 2 (broadcast), batch 1 by 3.
+  const shapes: [number[], number[]][] = [
+    [[], []],
+    [[4], [4]],
+    [[3], []],
+    [[1], [3]],
+  ];
+  for (const [batchA, batchB] of shapes) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        it(`batch [${batchA}] x [${batchB}], transposeA=${transposeA}, transposeB=${transposeB}`, async () => {
+          const [m, k, n] = [5, 7, 6];
+          const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+          const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+          const a: [number[], number[]] = [values(aShape), aShape];
+          const b: [number[], number[]] = [values(bShape), bShape];
+          const onCpu = await product('cpu', a, b, transposeA, transposeB);
+          const wasmBackend = tf.findBackend('wasm') as unknown as { numDataIds(): number };
+          await tf.setBackend('wasm');
+          const dataIdsBefore = wasmBackend.numDataIds();
+          const onWasm = await product('wasm', a, b, transposeA, transposeB);
+          expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
+          const onStock = withKernel(stock, () =>
+            tf.tidy(() =>
+              Array.from(
+                tf.matMul(tf.tensor(...a), tf.tensor(...b), transposeA, transposeB).dataSync(),
+              ),
+            ),
+          );
+          expectAllClose(onWasm, onCpu, 1e-5);
+          expectAllClose(onWasm, onStock, 1e-5);
+        });
+      }
+    }
+  }
+
+  it('gives the gradients of a matMul (which use the transposed products) equal to cpu', async () => {
+    const x = values([8, 5]);
+    const w = values([5, 3]);
+    const dy = values([8, 3]);
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.matMul(a, b), tf.tensor2d(dy, [8, 3]))),
+        )([tf.tensor2d(x, [8, 5]), tf.tensor2d(w, [5, 3])]);
+        return [Array.from(gx!.dataSync()), Array.from(gw!.dataSync())];
+      });
+    };
+    const before = tf.memory().numTensors;
+    const [cpuX, cpuW] = await grads('cpu');
+    const [wasmX, wasmW] = await grads('wasm');
+    expectAllClose(wasmX!, cpuX!, 1e-5);
+    expectAllClose(wasmW!, cpuW!, 1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
