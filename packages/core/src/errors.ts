@@ -35,18 +35,198 @@ export function invalidArgument(name: string, value: unknown, expected: string):
 
 // --- backend --------------------------------------------------------------------------------------
 
+/** A backend name (from the `backend` argument or the `ENCDEC_BACKEND` variable) is unknown. */
+export function unknownBackend(name: string, value: unknown): EncdecError {
+  return invalidArgument(name, value, 'one of "tensorflow", "wasm" or "cpu"');
+}
+
 // --- preprocess -----------------------------------------------------------------------------------
+
+/** `Tokenizer.<method>` needs the word index (for the OOV id) that `fitOnTexts` builds. */
+export function tokenizerNotFitted(method: string): EncdecError {
+  return new EncdecError(
+    `Tokenizer.${method}: oovToken is set but has no index yet; call fitOnTexts (or load with Tokenizer.fromJSON) first.`,
+    'oovToken',
+  );
+}
+
+/** A tokenizer JSON whose `field` is not laid out the way Keras' `tokenizer.to_json()` writes it. */
+export function invalidTokenizerJson(field: string, value: unknown, expected: string): EncdecError {
+  return new EncdecError(
+    `Tokenizer JSON: ${field} must be ${expected}, got ${show(value)}.`,
+    field,
+  );
+}
 
 // --- datasets -------------------------------------------------------------------------------------
 
+/** Where to get the IMDB files by hand when a loader cannot find or read them. */
+const imdbRemedy =
+  'Pass `path` (or set ENCDEC_DATA_DIR) to a directory holding aclImdb_v1.tar.gz (or an extracted aclImdb/) and imdb_word_index.json, or leave both unset to download them into the cache.';
+
+/** A file (or directory) a dataset loader needs is not there. */
+export function datasetFileMissing(file: string, remedy: string = imdbRemedy): EncdecError {
+  return new EncdecError(`Dataset file not found: ${file}. ${remedy}`, 'path');
+}
+
+/** A dataset file is there but cannot be read as what it should be. */
+export function datasetFileCorrupt(
+  file: string,
+  problem: string,
+  remedy = 'Delete it and load again to download a fresh copy, or replace it with a good copy.',
+): EncdecError {
+  return new EncdecError(`Dataset file ${file} is corrupt or truncated (${problem}). ${remedy}`, 'path');
+}
+
+/** A downloaded (or cached) file does not have the checksum it should have. */
+export function checksumMismatch(
+  file: string,
+  algorithm: string,
+  expected: string,
+  actual: string,
+  url: string,
+): EncdecError {
+  return new EncdecError(
+    `Checksum mismatch for ${file} from ${url}: ${algorithm} is ${actual}, expected ${expected}. The file was deleted; load again to download it afresh, or check that the url serves the expected file.`,
+    'checksum',
+  );
+}
+
+/** Every attempt to download `url` failed. */
+export function downloadFailed(url: string, attempts: number, reason: string): EncdecError {
+  return new EncdecError(
+    `Download of ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}. Check the network, or download the file by hand into a directory and pass \`path\` (or set ENCDEC_DATA_DIR).`,
+    'url',
+  );
+}
+
+/** `maxlen` dropped every review of a split (Keras raises the same). */
+export function noReviewKept(maxlen: number, split: string): EncdecError {
+  return new EncdecError(
+    `maxlen must keep at least one review, got ${maxlen}: no ${split} review has fewer than ${maxlen} ids (start char included, as in Keras). Increase maxlen.`,
+    'maxlen',
+  );
+}
+
 // --- attention ------------------------------------------------------------------------------------
+
+/** A tensor given to attention has the wrong rank or size; `expected` names each dimension. */
+export function badAttentionShape(
+  name: string,
+  shape: readonly (number | null)[],
+  expected: string,
+): EncdecError {
+  return new EncdecError(`${name} must have shape ${expected}, got shape ${show(shape)}.`, name);
+}
+
+/** `kind` is not one of the attention kinds (`kinds`, from `ATTENTION_KINDS`). */
+export function unknownAttentionKind(value: unknown, kinds: readonly string[]): EncdecError {
+  return invalidArgument('kind', value, `one of ${kinds.map((k) => show(k)).join(', ')}`);
+}
+
+/** The scoring function of `kind` needs the weight `params.<name>` of shape `expected`. */
+export function missingAttentionParam(kind: string, name: string, expected: string): EncdecError {
+  return new EncdecError(
+    `params.${name} must be a tensor of shape ${expected} for attention kind ${show(kind)}, got undefined.`,
+    `params.${name}`,
+  );
+}
 
 // --- model ----------------------------------------------------------------------------------------
 
+/** `name` is not one of `choices` (a cell kind, an attention kind, an optimizer name). */
+export function notOneOf(name: string, value: unknown, choices: readonly string[]): EncdecError {
+  return invalidArgument(name, value, `one of ${choices.map((c) => show(c)).join(', ')}`);
+}
+
+/** A token id in `name` lies outside [0, vocabSize). */
+export function tokenOutOfRange(name: string, id: number, vocabSize: number): EncdecError {
+  return new EncdecError(
+    `${name} holds token id ${id}, outside the vocabulary [0, ${vocabSize}) (vocabSize ${vocabSize}).`,
+    name,
+  );
+}
+
+/** An attached vocabulary has more words than the model's vocabSize. */
+export function vocabularyMismatch(name: string, words: number, vocabSize: number): EncdecError {
+  return new EncdecError(
+    `${name} has ${words} words (ids up to ${words - 1}) but the model's vocabSize is ${vocabSize}.`,
+    name,
+  );
+}
+
+/** A saved seq2seq model does not fit the model its config describes. */
+export function savedModelMismatch(path: string, reason: string): EncdecError {
+  return new EncdecError(
+    `Cannot load the seq2seq model in ${path}: ${reason}. Save the model again with seq2seq.save(dir).`,
+    'path',
+  );
+}
+
 // --- train ----------------------------------------------------------------------------------------
+
+/** Two arrays that pair row by row (inputs and targets) have different row counts. */
+export function rowCountMismatch(name: string, rows: number, expected: number): EncdecError {
+  return new EncdecError(
+    `${name} has ${rows} rows but the inputs have ${expected}; each input row needs one target row.`,
+    name,
+  );
+}
+
+/** A training-log key that a callback monitors never appeared in the logs. */
+export function unknownMonitor(name: string, value: string, available: string[]): EncdecError {
+  return new EncdecError(
+    `${name} ${show(value)} is not in the training logs; available: ${available.map((k) => show(k)).join(', ')}.`,
+    name,
+  );
+}
 
 // --- io -------------------------------------------------------------------------------------------
 
+/** Reading `path` failed: `problem` says what is wrong with it, `remedy` what to do. */
+export function cannotLoad(path: string, problem: string, remedy: string): EncdecError {
+  return new EncdecError(`Cannot load ${path}: ${problem}. ${remedy}`, 'path');
+}
+
+/** Writing `path` failed; whatever was there before is left as it was. */
+export function cannotSave(path: string, problem: string): EncdecError {
+  return new EncdecError(
+    `Cannot save ${path}: ${problem}. The previous file (if any) is left unchanged.`,
+    'path',
+  );
+}
+
 // --- search ---------------------------------------------------------------------------------------
 
+/** A step function returned something search cannot use; `what` names the field, e.g. `logProbs`. */
+export function invalidStepOutput(what: string, got: unknown, expected: string): EncdecError {
+  return new EncdecError(`step() must return ${what} ${expected}, got ${show(got)}.`, 'step');
+}
+
+/** A state tensor whose axis 0 is not one row per hypothesis (search gathers state along axis 0). */
+export function stateRowsMismatch(
+  name: string,
+  path: string,
+  shape: readonly number[],
+  rows: number,
+): EncdecError {
+  return new EncdecError(
+    `${name}${path} must have one row per hypothesis on axis 0 (${rows} rows), got shape ${show(shape)}.`,
+    name,
+  );
+}
+
 // --- metrics --------------------------------------------------------------------------------------
+
+/** Two parallel inputs of a metric (e.g. `predictions` and `targets`) differ in length. */
+export function lengthMismatch(
+  name: string,
+  length: number,
+  otherName: string,
+  otherLength: number,
+): EncdecError {
+  return new EncdecError(
+    `${name} must have as many entries as ${otherName} (${otherLength}), got ${length}.`,
+    name,
+  );
+}

@@ -6,19 +6,160 @@
 export { EncdecError } from './errors.js';
 
 // --- backend --------------------------------------------------------------------------------------
+// Registers encdec's TF.js kernels (a side effect; it switches no backend).
+import './backend/kernels/register.js';
+
+export { BACKEND_NAMES, type BackendName, isBackendName } from './backend/backend-name.js';
+export {
+  BACKEND_ENV_VAR,
+  type BackendChoice,
+  type InitBackendConfig,
+  initBackend,
+} from './backend/init-backend.js';
 
 // --- preprocess -----------------------------------------------------------------------------------
+export { padSequences, padSequencesFlat } from './preprocess/pad-sequences.js';
+export type {
+  PadDtype,
+  PadSequencesOptions,
+  PadSide,
+  PaddedSequences,
+} from './preprocess/pad-sequences.js';
+export { KERAS_FILTERS, textToWordSequence } from './preprocess/text-to-word-sequence.js';
+export type { TextToWordSequenceOptions } from './preprocess/text-to-word-sequence.js';
+export { Tokenizer } from './preprocess/tokenizer.js';
+export type { TokenizerOptions, TokenizerText } from './preprocess/tokenizer.js';
+export type { KerasTokenizerConfig, KerasTokenizerJson } from './preprocess/tokenizer-json.js';
+export { Vocabulary } from './preprocess/vocabulary.js';
+export type { DecodeOptions, EncodeOptions, VocabularyOptions } from './preprocess/vocabulary.js';
 
 // --- datasets -------------------------------------------------------------------------------------
+export {
+  IMDB_SOURCES,
+  type ImdbData,
+  type ImdbSource,
+  type ImdbSplit,
+  isImdbSource,
+  type LoadImdbOptions,
+  loadImdb,
+} from './datasets/imdb.js';
+export { type LoadImdbTextOptions, loadImdbText } from './datasets/imdb-text.js';
+export type { ImdbReview, ImdbSplitName } from './datasets/acl-imdb.js';
+export { getImdbWordIndex, type ImdbWordIndexOptions } from './datasets/word-index.js';
+export { tokenizeImdb } from './datasets/imdb-tokenize.js';
+export type { ImdbLocationOptions } from './datasets/imdb-files.js';
+export { type DatasetProgress, type DownloadOptions, downloadFile } from './datasets/download.js';
+export type { Checksum, ChecksumAlgorithm } from './datasets/checksum.js';
+export { defaultCacheDir } from './datasets/cache-dir.js';
 
 // --- attention ------------------------------------------------------------------------------------
+export {
+  type AttentionOptions,
+  type AttentionResult,
+  attention,
+  scaledDotProductAttention,
+} from './attention/attention.js';
+export { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from './attention/kinds.js';
+export { MASK_VALUE, maskedSoftmax } from './attention/masked-softmax.js';
+export { type AttentionParams, attentionScores } from './attention/scores.js';
+export {
+  AttentionLayer,
+  type AttentionLayerArgs,
+  createAttentionLayer,
+} from './layers/attention-layer.js';
 
 // --- model ----------------------------------------------------------------------------------------
+export {
+  CELL_KINDS,
+  type CellKind,
+  type DecoderAttention,
+  type DecoderConfig,
+  type EncoderConfig,
+  isCellKind,
+  OPTIMIZERS,
+  type OptimizerName,
+  type ResolvedDecoderConfig,
+  type ResolvedEncoderConfig,
+  type ResolvedSeq2SeqConfig,
+  type Seq2SeqConfig,
+} from './model/config.js';
+export {
+  createDecoder,
+  type Decoder,
+  type DecoderMemory,
+  type DecoderOutputs,
+} from './model/decoder.js';
+export { createEncoder, type Encoder, type EncoderOutputs } from './model/encoder.js';
+export type { TokenInput } from './model/inputs.js';
+export { loadSeq2Seq, SEQ2SEQ_FILE } from './model/persist.js';
+export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
+export {
+  createSeq2Seq,
+  Seq2Seq,
+  type Seq2SeqFitOptions,
+  type Seq2SeqInputs,
+  type Seq2SeqOptions,
+  type Seq2SeqState,
+} from './model/seq2seq.js';
+export { shiftRight } from './model/teacher-forcing.js';
+export type { Seq2SeqVocabulary, VocabularyData } from './model/vocabulary.js';
+export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 
 // --- train ----------------------------------------------------------------------------------------
+export {
+  type Callback,
+  type EarlyStoppingOptions,
+  earlyStopping,
+  type History,
+  type Logs,
+  type ModelCheckpointOptions,
+  type MonitorOptions,
+  modelCheckpoint,
+  type TrainingControl,
+} from './train/callbacks.js';
+export {
+  type Dataset,
+  evaluateLoop,
+  type FitLoopOptions,
+  fitLoop,
+  type Trainable,
+  type TrainOptions,
+} from './train/fit.js';
+export { maskedCorrect, maskedCrossEntropy, maskedCrossEntropySums } from './train/loss.js';
+export { formatLogs, progressBar } from './train/progress.js';
 
 // --- io -------------------------------------------------------------------------------------------
+export { type FileData, writeFileAtomic, writeFileAtomicSync } from './io/atomic-write.js';
+export { fileHandler, MODEL_FILE, WEIGHTS_FILE } from './io/file-handler.js';
+export { loadJson, saveJson } from './io/json-file.js';
+export { loadModel, saveModel } from './io/model-files.js';
 
 // --- search ---------------------------------------------------------------------------------------
+export { type BeamOptions, beamSearch } from './search/beam.js';
+export { type GreedyOptions, greedySearch } from './search/greedy.js';
+export {
+  isLengthNormalization,
+  LENGTH_NORMALIZATIONS,
+  type LengthNormalization,
+} from './search/length-penalty.js';
+export { type SampleOptions, sampleSearch } from './search/sampling.js';
+export type {
+  Hypothesis,
+  ScoredHypothesis,
+  SearchOptions,
+  StepFn,
+  StepOutput,
+} from './search/types.js';
 
 // --- metrics --------------------------------------------------------------------------------------
+export { type AccuracyOptions, exactMatch, tokenAccuracy } from './metrics/accuracy.js';
+export {
+  BLEU_SMOOTHINGS,
+  type BleuOptions,
+  type BleuResult,
+  type BleuSmoothing,
+  corpusBleu,
+  isBleuSmoothing,
+  sentenceBleu,
+} from './metrics/bleu.js';
+export { type PerplexityOptions, perplexity, perplexityFromNll } from './metrics/perplexity.js';

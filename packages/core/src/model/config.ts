@@ -1,0 +1,197 @@
+/**
+ * The configuration of encoders, decoders and seq2seq models: small typed configs, their
+ * defaults (each with the reason it was chosen) and the checks that turn a bad value into an
+ * error naming the field. Everything else in `model/` reads the resolved configs only.
+ */
+import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
+import { invalidArgument, notOneOf } from '../errors.js';
+
+/**
+ * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
+ * - `rnn`: h_t = tanh(W x_t + U h_{t-1} + b) (Elman 1990; the seed's "simple RNN").
+ * - `lstm`: gated cell with a memory c_t next to h_t (Hochreiter & Schmidhuber 1997, with the
+ *   forget gate of Gers et al. 2000); the state is [h, c].
+ * - `gru`: gated cell without a separate memory (Cho et al. 2014); the state is [h].
+ */
+export const CELL_KINDS = ['rnn', 'lstm', 'gru'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+
+export function isCellKind(x: unknown): x is CellKind {
+  return typeof x === 'string' && (CELL_KINDS as readonly string[]).includes(x);
+}
+
+/** Tensors in a cell's state: [h, c] for an LSTM, [h] otherwise. */
+export function stateCount(cell: CellKind): 1 | 2 {
+  return cell === 'lstm' ? 2 : 1;
+}
+
+/** `'none'` or an attention scoring function (see `ATTENTION_KINDS`). */
+export type DecoderAttention = 'none' | AttentionKind;
+
+export interface EncoderConfig {
+  /** Source vocabulary size, padding id 0 included. */
+  vocabSize: number;
+  /** Size of a token's embedding vector. */
+  embeddingDim: number;
+  /** Size of the recurrent state of each direction. */
+  units: number;
+  /** Recurrent cell: 'rnn', 'lstm' or 'gru'. */
+  cell: CellKind;
+  /**
+   * Read the source in both directions (Bahdanau et al. 2015, section 3.2). Outputs and final
+   * states are the concatenation [forward; backward], so they have 2 * units features and the
+   * decoder needs units = 2 * encoder units. Default false (the seed's encoder).
+   */
+  bidirectional?: boolean;
+  /** Stacked recurrent layers; the decoder starts from the top layer's final state. Default 1. */
+  numLayers?: number;
+  /** Dropout rate on the inputs of every recurrent layer while training. Default 0. */
+  dropout?: number;
+  /**
+   * Treat id 0 as padding: recurrent layers skip it (the final state is the one after the last
+   * real token) and attention ignores it. Default true, the package-wide padding convention;
+   * the seed preset turns it off to match its Keras model exactly.
+   */
+  maskZero?: boolean;
+  /** Seed of the weight initializers; unset: random. */
+  seed?: number;
+}
+
+export interface DecoderConfig {
+  /** Target vocabulary size, padding id 0 included. */
+  vocabSize: number;
+  /** Size of a token's embedding vector. */
+  embeddingDim: number;
+  /** Size of the recurrent state; must equal the encoder's state size. */
+  units: number;
+  /** Recurrent cell; must be the encoder's, so that its final state fits. */
+  cell: CellKind;
+  /**
+   * Attention over the encoder outputs (Luong et al. 2015, "global attention": the recurrent
+   * output h_t attends, then tanh(W_c [c_t; h_t]) feeds the output layer). Default 'none': the
+   * output layer reads h_t directly, as the seed does.
+   */
+  attention?: DecoderAttention;
+  /** Hidden size of the 'additive' scoring MLP. Default: units (Bahdanau et al. 2015). */
+  attentionUnits?: number;
+  /** Seed of the weight initializers; unset: random. */
+  seed?: number;
+}
+
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface Seq2SeqConfig {
+  encoder: EncoderConfig;
+  decoder: DecoderConfig;
+  /** Default 'adam' (Kingma & Ba 2015): converges fastest on the small tasks of the notebooks. */
+  optimizer?: OptimizerName;
+  /** Default 0.001, the Keras default of each optimizer (sgd: 0.01). */
+  learningRate?: number;
+}
+
+export type ResolvedEncoderConfig = Required<Omit<EncoderConfig, 'seed'>> & { seed?: number };
+export type ResolvedDecoderConfig = Required<Omit<DecoderConfig, 'seed'>> & { seed?: number };
+export interface ResolvedSeq2SeqConfig {
+  encoder: ResolvedEncoderConfig;
+  decoder: ResolvedDecoderConfig;
+  optimizer: OptimizerName;
+  learningRate: number;
+}
+
+/** Checks `config` and fills in the defaults; errors name fields as `${prefix}field`. */
+export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): ResolvedEncoderConfig {
+  checkObject(config, prefix ? prefix.slice(0, -1) : 'config');
+  const resolved: ResolvedEncoderConfig = {
+    vocabSize: positiveInt(`${prefix}vocabSize`, config.vocabSize),
+    embeddingDim: positiveInt(`${prefix}embeddingDim`, config.embeddingDim),
+    units: positiveInt(`${prefix}units`, config.units),
+    cell: cellKind(`${prefix}cell`, config.cell),
+    bidirectional: bool(`${prefix}bidirectional`, config.bidirectional, false),
+    numLayers: positiveInt(`${prefix}numLayers`, config.numLayers ?? 1),
+    dropout: rate(`${prefix}dropout`, config.dropout ?? 0),
+    maskZero: bool(`${prefix}maskZero`, config.maskZero, true),
+  };
+  return withSeed(resolved, `${prefix}seed`, config.seed);
+}
+
+export function resolveDecoderConfig(config: DecoderConfig, prefix = ''): ResolvedDecoderConfig {
+  checkObject(config, prefix ? prefix.slice(0, -1) : 'config');
+  const attention = config.attention ?? 'none';
+  if (attention !== 'none' && !isAttentionKind(attention)) {
+    throw notOneOf(`${prefix}attention`, attention, ['none', ...ATTENTION_KINDS]);
+  }
+  const units = positiveInt(`${prefix}units`, config.units);
+  const resolved: ResolvedDecoderConfig = {
+    vocabSize: positiveInt(`${prefix}vocabSize`, config.vocabSize),
+    embeddingDim: positiveInt(`${prefix}embeddingDim`, config.embeddingDim),
+    units,
+    cell: cellKind(`${prefix}cell`, config.cell),
+    attention,
+    attentionUnits: positiveInt(`${prefix}attentionUnits`, config.attentionUnits ?? units),
+  };
+  return withSeed(resolved, `${prefix}seed`, config.seed);
+}
+
+export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConfig {
+  checkObject(config, 'config');
+  const encoder = resolveEncoderConfig(config.encoder, 'encoder.');
+  const decoder = resolveDecoderConfig(config.decoder, 'decoder.');
+  const optimizer = config.optimizer ?? 'adam';
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
+    throw notOneOf('optimizer', optimizer, OPTIMIZERS);
+  }
+  const learningRate = config.learningRate ?? (optimizer === 'sgd' ? 0.01 : 0.001);
+  if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
+    throw invalidArgument('learningRate', learningRate, 'a positive number');
+  }
+  return { encoder, decoder, optimizer, learningRate };
+}
+
+/** h (and c) size of the encoder's final state: units, twice that when bidirectional. */
+export function encoderStateSize(config: ResolvedEncoderConfig): number {
+  return config.units * (config.bidirectional ? 2 : 1);
+}
+
+function checkObject(config: unknown, name: string): void {
+  if (config === null || typeof config !== 'object') {
+    throw invalidArgument(name, config, 'a config object');
+  }
+}
+
+function positiveInt(name: string, value: unknown): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+    throw invalidArgument(name, value, 'a positive integer');
+  }
+  return value;
+}
+
+function rate(name: string, value: unknown): number {
+  if (!(typeof value === 'number' && value >= 0 && value < 1)) {
+    throw invalidArgument(name, value, 'a number in [0, 1)');
+  }
+  return value;
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidArgument(name, value, 'true or false');
+  return value;
+}
+
+function cellKind(name: string, value: unknown): CellKind {
+  if (!isCellKind(value)) throw notOneOf(name, value, CELL_KINDS);
+  return value;
+}
+
+function withSeed<T extends object>(
+  resolved: T,
+  name: string,
+  seed: unknown,
+): T & { seed?: number } {
+  if (seed === undefined) return resolved;
+  if (!(typeof seed === 'number' && Number.isInteger(seed))) {
+    throw invalidArgument(name, seed, 'an integer');
+  }
+  return { ...resolved, seed };
+}

@@ -1,0 +1,152 @@
+/**
+ * The decoder (d2l-ai's `Decoder`): from the encoder's final state, predicts the target one token
+ * at a time. Its layers are built once and wired twice, so both modes share every weight:
+ * - teacher-forced: the whole shifted target [batch, tgtLen] in one pass (training);
+ * - one step: one token per row [batch, 1] plus the carried state (inference; `stepModel`).
+ *
+ *   tgtIn [batch, tgtLen] -> Embedding -> recurrent layer (initial state: the encoder's)
+ *     -> h [batch, tgtLen, units]
+ *   attention 'none':  logits = W_s h + b_s                                    (the seed)
+ *   attention kind:    c, weights = attention(query h, values encoder outputs, srcMask)
+ *                      logits = W_s tanh(W_c [c; h]) + b_s
+ *                      (Luong et al. 2015, eq. 5-6: "global attention" without input feeding,
+ *                      so the recurrent layer needs no context and runs over tgtLen at once)
+ * logits [batch, tgtLen, vocabSize]; a softmax of them is the next-token distribution.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument } from '../errors.js';
+import { createAttentionLayer } from '../layers/attention-layer.js';
+import {
+  type DecoderConfig,
+  type ResolvedDecoderConfig,
+  resolveDecoderConfig,
+  stateCount,
+} from './config.js';
+import {
+  createDense,
+  createEmbedding,
+  createRecurrent,
+  guardExecutorKwargs,
+  SeedSequence,
+} from './recurrent.js';
+import { tidyResult } from './tidy.js';
+
+/** The encoder outputs attention reads. */
+export interface DecoderMemory<T = tf.SymbolicTensor> {
+  /** [batch, srcLen, units] */
+  outputs: T;
+  /** [batch, srcLen] float 1/0 */
+  srcMask: T;
+}
+
+export interface DecoderOutputs<T = tf.SymbolicTensor> {
+  /** [batch, tgtLen, vocabSize], before the softmax. */
+  logits: T;
+  /** The state after the last step: [h] or [h, c], each [batch, units]. */
+  states: T[];
+  /** [batch, tgtLen, srcLen] attention weights (attention kinds only). */
+  attention?: T;
+}
+
+export interface Decoder {
+  readonly config: ResolvedDecoderConfig;
+  /** 2 for an LSTM ([h, c]), else 1 ([h]). */
+  readonly stateCount: 1 | 2;
+  /**
+   * Wires the decoder onto a symbolic `tgtIn` [batch, tgtLen] starting from `initialStates`
+   * (for a functional model: summary, save); `memory` is required with attention.
+   */
+  apply(
+    tgtIn: tf.SymbolicTensor,
+    initialStates: tf.SymbolicTensor[],
+    memory?: DecoderMemory,
+  ): DecoderOutputs;
+  /**
+   * Runs the same layers eagerly: teacher-forced over tgtIn [batch, tgtLen], or one step with
+   * tgtIn [batch, 1] and the carried state. Unchecked; the caller disposes the result.
+   */
+  run(
+    tgtIn: tf.Tensor,
+    initialStates: tf.Tensor[],
+    memory?: DecoderMemory<tf.Tensor>,
+  ): DecoderOutputs<tf.Tensor>;
+}
+
+export function createDecoder(config: DecoderConfig): Decoder {
+  return buildDecoder(resolveDecoderConfig(config));
+}
+
+/** The decoder of an already resolved config; `seeds` continues a model-wide seed sequence. */
+export function buildDecoder(
+  config: ResolvedDecoderConfig,
+  seeds = new SeedSequence(config.seed),
+): Decoder {
+  const { units, cell, attention } = config;
+  const embedding = createEmbedding(
+    'decoder_embedding',
+    config.vocabSize,
+    config.embeddingDim,
+    false, // targets are fed whole; the loss, not the layers, ignores their padding
+    seeds,
+  );
+  const recurrent = createRecurrent(cell, {
+    name: `decoder_${cell}`,
+    units,
+    returnSequences: true,
+    dropout: 0,
+    seeds,
+  });
+  const withAttention = attention !== 'none';
+  const attend = withAttention
+    ? createAttentionLayer({
+        name: 'decoder_attention',
+        kind: attention,
+        ...(attention === 'additive' ? { units: config.attentionUnits } : {}),
+      })
+    : undefined;
+  const join = tf.layers.concatenate({ name: 'decoder_context_h' });
+  // W_c has no bias in Luong et al. 2015, eq. 5.
+  const combine = withAttention
+    ? createDense('decoder_combine', units, seeds, { activation: 'tanh', useBias: false })
+    : undefined;
+  const output = createDense('decoder_output', config.vocabSize, seeds);
+  // Only recurrent layers read `mask` and `initialState`; see guardExecutorKwargs.
+  guardExecutorKwargs(recurrent, false);
+
+  function wire<T extends tf.Tensor | tf.SymbolicTensor>(
+    tgtIn: T,
+    initialStates: T[],
+    memory?: DecoderMemory<T>,
+  ): DecoderOutputs<T> {
+    const embedded = embedding.apply(tgtIn) as T; // [batch, tgtLen, embeddingDim]
+    const [h, ...states] = recurrent.apply(embedded, {
+      initialState: initialStates,
+    }) as T[]; // h [batch, tgtLen, units]
+    if (attend === undefined || combine === undefined) {
+      return { logits: output.apply(h!) as T, states };
+    }
+    if (memory === undefined) {
+      throw invalidArgument(
+        'memory',
+        memory,
+        'the encoder outputs and srcMask (the decoder attends)',
+      );
+    }
+    // context [batch, tgtLen, units], weights [batch, tgtLen, srcLen]
+    const [context, weights] = attend.apply([
+      h!,
+      memory.outputs,
+      memory.srcMask,
+    ] as tf.Tensor[]) as T[];
+    const joined = join.apply([context!, h!] as tf.Tensor[]) as T; // [batch, tgtLen, 2 * units]
+    const hTilde = combine.apply(joined) as T; // [batch, tgtLen, units]
+    return { logits: output.apply(hTilde) as T, states, attention: weights! };
+  }
+
+  return {
+    config,
+    stateCount: stateCount(cell),
+    apply: (tgtIn, initialStates, memory) => wire(tgtIn, initialStates, memory),
+    run: (tgtIn, initialStates, memory) => tidyResult(() => wire(tgtIn, initialStates, memory)),
+  };
+}

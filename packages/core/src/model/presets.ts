@@ -1,0 +1,43 @@
+/**
+ * The seed model, one call away: the Keras encoder-decoder the project started from,
+ *
+ *   encoder: Embedding(10000, 32) -> LSTM(32), its final [h, c] start the decoder
+ *   decoder: Embedding(10000, 32) -> LSTM(32, return_sequences) -> Dense(10000, softmax)
+ *   compile(optimizer='rmsprop', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+ *
+ * Parameters, as Keras counts them: Embedding V*E = 320,000 (x2), LSTM 4*(units*(E+units)+units)
+ * = 8,320 (x2), Dense units*V+V = 330,000; 986,640 in all. Keras' Embedding does not mask zeros
+ * by default, so neither does this preset (maskZero false); training still ignores padding
+ * targets (id 0) in loss and accuracy.
+ */
+import type { Seq2SeqConfig } from './config.js';
+import { createSeq2Seq, type Seq2Seq, type Seq2SeqOptions } from './seq2seq.js';
+
+export interface SeedModelOptions extends Seq2SeqOptions {
+  /** Vocabulary size of both sides. Default 10,000 (the seed's). */
+  vocabSize?: number;
+  /** Seed of the weight initializers; unset: random. */
+  seed?: number;
+}
+
+/** The seed's configuration (see the file comment). */
+export function seedModelConfig(options: Omit<SeedModelOptions, 'vocabulary'> = {}): Seq2SeqConfig {
+  const vocabSize = options.vocabSize ?? 10_000;
+  const side = { vocabSize, embeddingDim: 32, units: 32, cell: 'lstm' as const };
+  return {
+    encoder: {
+      ...side,
+      maskZero: false,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    },
+    decoder: { ...side, attention: 'none' },
+    optimizer: 'rmsprop',
+    learningRate: 0.001,
+  };
+}
+
+/** The seed model: `createSeq2Seq(seedModelConfig(options))`. */
+export function createSeedModel(options: SeedModelOptions = {}): Seq2Seq {
+  const { vocabulary, ...rest } = options;
+  return createSeq2Seq(seedModelConfig(rest), vocabulary ? { vocabulary } : {});
+}

@@ -1,0 +1,292 @@
+/**
+ * `Seq2Seq`: an encoder and a decoder over one set of layer objects, hence one set of weights
+ * (d2l-ai's `EncoderDecoder`), used two ways:
+ *
+ *   model    [src, tgtIn] -> probabilities [batch, tgtLen, vocabSize]: the Keras-equivalent
+ *            functional model (softmax output), compiled with the configured optimizer, sparse
+ *            categorical cross-entropy and accuracy; for summary, countParams and save.
+ *   eager    training (`fit`), `forward`, `encode`, `initialState` and `decodeStep` call the same
+ *            layers directly, the padding mask and states passed explicitly.
+ *
+ * Why eager and not several functional models (training, encoder, one-step decoder): TF.js 4.22
+ * runs a functional model with one `kwargs` object shared by all its layers, so a Keras mask or
+ * an RNN's initialState set for one layer reaches every later layer, and it re-runs a layer with
+ * several outputs once per output used (an LSTM with returnState runs 3 times). The recurrent
+ * layers here guard against the first (`guardExecutorKwargs`), so `model.predict` is right,
+ * but the eager path avoids both and is the faster one (`forward`, `fit`, `decodeStep`).
+ *
+ * Teacher forcing: tgtIn is the target shifted right behind a start token, tgtOut the target
+ * itself (`shiftRight`); padding id 0 in tgtOut counts in neither loss nor accuracy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument } from '../errors.js';
+import type { StepFn } from '../search/types.js';
+import type { History, Logs } from '../train/callbacks.js';
+import {
+  type Dataset,
+  evaluateLoop,
+  fitLoop,
+  type Trainable,
+  type TrainOptions,
+} from '../train/fit.js';
+import { type ResolvedSeq2SeqConfig, resolveSeq2SeqConfig, type Seq2SeqConfig } from './config.js';
+import { buildDecoder, type Decoder, type DecoderOutputs } from './decoder.js';
+import { buildEncoder, type Encoder, type EncoderOutputs } from './encoder.js';
+import { type TokenInput, toTokenTensor } from './inputs.js';
+import { buildKerasModel } from './keras-model.js';
+import { saveSeq2Seq } from './persist.js';
+import { SeedSequence } from './recurrent.js';
+import { decoderStep, firstState, type Seq2SeqState } from './step.js';
+import { tidyResult } from './tidy.js';
+import { checkVocabulary, type Seq2SeqVocabulary } from './vocabulary.js';
+
+export type { Seq2SeqState } from './step.js';
+
+/** Inputs of teacher forcing: [src [batch, srcLen], tgtIn [batch, tgtLen]]. */
+export type Seq2SeqInputs = readonly [src: TokenInput, tgtIn: TokenInput];
+
+export interface Seq2SeqFitOptions extends TrainOptions {
+  /** [[src, tgtIn], tgtOut] held out for `val_loss` / `val_accuracy`; overrides validationSplit. */
+  validationData?: readonly [Seq2SeqInputs, TokenInput];
+}
+
+export interface Seq2SeqOptions {
+  /** Word lists or word indices to keep with the model (saved with it). */
+  vocabulary?: Seq2SeqVocabulary;
+}
+
+export function createSeq2Seq(config: Seq2SeqConfig, options: Seq2SeqOptions = {}): Seq2Seq {
+  return new Seq2Seq(resolveSeq2SeqConfig(config), options);
+}
+
+export class Seq2Seq {
+  readonly encoder: Encoder;
+  readonly decoder: Decoder;
+  /** [src, tgtIn] -> probabilities: the Keras-equivalent model (softmax output), compiled. */
+  readonly model: tf.LayersModel;
+  readonly optimizer: tf.Optimizer;
+  /** Every epoch trained so far, across `fit` calls; saved with the model. */
+  history: History = { epoch: [], history: {} };
+  private vocab: Seq2SeqVocabulary | undefined;
+
+  constructor(
+    readonly config: ResolvedSeq2SeqConfig,
+    options: Seq2SeqOptions = {},
+  ) {
+    const { encoder: enc, decoder: dec } = config;
+    const stateSize = enc.units * (enc.bidirectional ? 2 : 1);
+    if (dec.units !== stateSize) {
+      const how = enc.bidirectional
+        ? `2 x encoder.units ${enc.units}, bidirectional`
+        : 'encoder.units';
+      throw invalidArgument(
+        'decoder.units',
+        dec.units,
+        `the encoder's state size ${stateSize} (${how})`,
+      );
+    }
+    if (dec.cell !== enc.cell) {
+      throw invalidArgument(
+        'decoder.cell',
+        dec.cell,
+        `the encoder's cell ${JSON.stringify(enc.cell)}, so its final state fits`,
+      );
+    }
+    // One seed sequence through both halves: the seed defaults to the encoder's.
+    const seeds = new SeedSequence(enc.seed ?? dec.seed);
+    this.encoder = buildEncoder(enc, seeds);
+    this.decoder = buildDecoder(dec, seeds);
+
+    this.model = buildKerasModel(this.encoder, this.decoder);
+    const lr = config.learningRate;
+    this.optimizer =
+      config.optimizer === 'rmsprop'
+        ? tf.train.rmsprop(lr)
+        : config.optimizer === 'sgd'
+          ? tf.train.sgd(lr)
+          : tf.train.adam(lr);
+    this.model.compile({
+      optimizer: this.optimizer,
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
+    this.vocabulary = options.vocabulary;
+  }
+
+  /** The vocabularies kept with the model (word list or word index per side), if any. */
+  get vocabulary(): Seq2SeqVocabulary | undefined {
+    return this.vocab;
+  }
+
+  set vocabulary(vocabulary: Seq2SeqVocabulary | undefined) {
+    checkVocabulary(vocabulary, this.config.encoder.vocabSize, this.config.decoder.vocabSize);
+    this.vocab = vocabulary;
+  }
+
+  /** Trains with teacher forcing (see `fitLoop`); the returned History covers this call only. */
+  async fit(x: Seq2SeqInputs, y: TokenInput, options: Seq2SeqFitOptions = {}): Promise<History> {
+    const owned: tf.Tensor[] = [];
+    try {
+      const data = this.dataset(x, y, owned, '');
+      const validationData = options.validationData
+        ? this.dataset(
+            options.validationData[0],
+            options.validationData[1],
+            owned,
+            'validationData ',
+          )
+        : undefined;
+      const history = await fitLoop(this.trainable(), data, {
+        ...options,
+        validationData,
+        initialEpoch: this.history.epoch.length,
+      });
+      this.history.epoch.push(...history.epoch);
+      for (const [key, values] of Object.entries(history.history)) {
+        this.history.history[key] = [...(this.history.history[key] ?? []), ...values];
+      }
+      return history;
+    } finally {
+      tf.dispose(owned);
+    }
+  }
+
+  /** Mean `loss` and `accuracy` over the real target tokens of [src, tgtIn] -> tgtOut. */
+  async evaluate(
+    x: Seq2SeqInputs,
+    y: TokenInput,
+    options: { batchSize?: number } = {},
+  ): Promise<Logs> {
+    const owned: tf.Tensor[] = [];
+    try {
+      return await evaluateLoop(this.trainable(), this.dataset(x, y, owned, ''), options.batchSize);
+    } finally {
+      tf.dispose(owned);
+    }
+  }
+
+  /**
+   * Teacher-forced pass: logits [batch, tgtLen, vocabSize] and, with attention, the weights
+   * [batch, tgtLen, srcLen]. The caller disposes them.
+   */
+  forward(x: Seq2SeqInputs): { logits: tf.Tensor3D; attention?: tf.Tensor3D } {
+    const owned: tf.Tensor[] = [];
+    try {
+      const [src, tgtIn] = this.inputs(x, owned, '');
+      const { logits, states, attention } = this.run(src, tgtIn, false);
+      tf.dispose(states);
+      return {
+        logits: logits as tf.Tensor3D,
+        ...(attention ? { attention: attention as tf.Tensor3D } : {}),
+      };
+    } finally {
+      tf.dispose(owned);
+    }
+  }
+
+  /** Encoder outputs, final states and source mask of `src`; the caller disposes them. */
+  encode(src: TokenInput): EncoderOutputs<tf.Tensor> {
+    return this.encoder.encode(src);
+  }
+
+  /** The decoder's first state for `src` (see `Seq2SeqState`); the caller disposes it. */
+  initialState(src: TokenInput): Seq2SeqState {
+    return firstState(this.encode(src), this.config.decoder.attention !== 'none');
+  }
+
+  /**
+   * One decoder step for search (the `StepFn` contract): `tokens` int32 [rows] and the state ->
+   * log-softmax [rows, vocabSize], the next state and the attention weights [rows, srcLen]. Reads
+   * but never disposes its arguments; every returned tensor is new and the caller's to dispose.
+   */
+  readonly decodeStep: StepFn<Seq2SeqState> = (tokens, state) =>
+    decoderStep(this.decoder, tokens, state);
+
+  /**
+   * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model, loadable with
+   * `tf.loadLayersModel(fileHandler(dir))` too) and encdec-seq2seq.json (config, vocabulary,
+   * history); every file is written atomically. Load with `loadSeq2Seq(dir)`.
+   */
+  async save(dir: string): Promise<void> {
+    await saveSeq2Seq(this, dir);
+  }
+
+  /** Prints the Keras-equivalent model's layers and parameter counts. */
+  summary(printFn?: (message?: unknown) => void): void {
+    this.model.summary(undefined, undefined, printFn);
+  }
+
+  /** Trainable and non-trainable parameters, as Keras' `count_params()`. */
+  countParams(): number {
+    return this.model.countParams();
+  }
+
+  /** Frees the weights and the optimizer's state; the model is unusable afterwards. */
+  dispose(): void {
+    for (const w of this.model.weights) w.dispose();
+    this.optimizer.dispose();
+  }
+
+  /** The training loop's view of this model. */
+  private trainable(): Trainable {
+    return {
+      optimizer: this.optimizer,
+      variables: () => this.model.trainableWeights.map((w) => w.read() as tf.Variable),
+      logits: (inputs, training) =>
+        tf.tidy(() => {
+          const { logits, attention } = this.run(inputs[0]!, inputs[1]!, training);
+          attention?.dispose();
+          return logits;
+        }),
+      save: (dir) => this.save(dir),
+    };
+  }
+
+  /** Teacher-forced pass over checked tensors: logits and (with attention) weights. */
+  private run(src: tf.Tensor, tgtIn: tf.Tensor, training: boolean): DecoderOutputs<tf.Tensor> {
+    return tidyResult(() => {
+      const encoded = this.encoder.run(src, training);
+      const attends = this.config.decoder.attention !== 'none';
+      return this.decoder.run(tgtIn, encoded.states, attends ? encoded : undefined);
+    });
+  }
+
+  private inputs(x: Seq2SeqInputs, owned: tf.Tensor[], prefix: string): [tf.Tensor2D, tf.Tensor2D] {
+    if (!Array.isArray(x) || x.length !== 2) {
+      throw invalidArgument(`${prefix}x`.trim(), x, 'a pair [src, tgtIn] of token-id rows');
+    }
+    const take = (name: string, input: TokenInput, vocabSize: number) => {
+      const { tensor, owned: mine } = toTokenTensor(`${prefix}${name}`, input, vocabSize);
+      if (mine) owned.push(tensor);
+      return tensor;
+    };
+    const src = take('src', x[0], this.config.encoder.vocabSize);
+    const tgtIn = take('tgtIn', x[1], this.config.decoder.vocabSize);
+    if (src.shape[0] !== tgtIn.shape[0]) {
+      throw invalidArgument(
+        `${prefix}tgtIn`,
+        `${tgtIn.shape[0]} rows`,
+        `${src.shape[0]} rows, one per src row`,
+      );
+    }
+    return [src, tgtIn];
+  }
+
+  private dataset(x: Seq2SeqInputs, y: TokenInput, owned: tf.Tensor[], prefix: string): Dataset {
+    const inputs = this.inputs(x, owned, prefix);
+    const { tensor: targets, owned: mine } = toTokenTensor(
+      `${prefix}tgtOut`,
+      y,
+      this.config.decoder.vocabSize,
+    );
+    if (mine) owned.push(targets);
+    if (targets.shape.join() !== inputs[1].shape.join()) {
+      throw invalidArgument(
+        `${prefix}tgtOut`,
+        targets.shape,
+        `the shape of tgtIn ${JSON.stringify(inputs[1].shape)}`,
+      );
+    }
+    return { inputs, targets };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * One decoder step, the `StepFn` contract of search: tokens int32 [rows] and the carried state
+ * -> log-softmax [rows, vocabSize], the next state, the attention weights [rows, srcLen]. The
+ * decoder's layers run on [rows, 1]; nothing of the sequence so far is recomputed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument } from '../errors.js';
+import type { StepOutput } from '../search/types.js';
+import type { Decoder } from './decoder.js';
+import type { EncoderOutputs } from './encoder.js';
+import { tidyResult } from './tidy.js';
+
+/**
+ * The decoder state between steps; every tensor has one row per hypothesis on axis 0, so search
+ * can reorder rows. encOutputs [rows, srcLen, units] and srcMask [rows, srcLen] travel along only
+ * when the decoder attends.
+ */
+export type Seq2SeqState = {
+  h: tf.Tensor2D;
+  c?: tf.Tensor2D;
+  encOutputs?: tf.Tensor3D;
+  srcMask?: tf.Tensor2D;
+};
+
+/** The state before the first step, from the encoder's outputs (taken over, or disposed). */
+export function firstState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): Seq2SeqState {
+  const { outputs, states, srcMask } = encoded;
+  const state: Seq2SeqState = { h: states[0] as tf.Tensor2D };
+  if (states[1]) state.c = states[1] as tf.Tensor2D;
+  if (attends) {
+    state.encOutputs = outputs as tf.Tensor3D;
+    state.srcMask = srcMask as tf.Tensor2D;
+  } else {
+    tf.dispose([outputs, srcMask]);
+  }
+  return state;
+}
+
+/**
+ * Reads but never disposes its arguments; every returned tensor is new and the caller's to
+ * dispose (search disposes old states while the caller keeps the initial one).
+ */
+export function decoderStep(
+  decoder: Decoder,
+  tokens: tf.Tensor1D,
+  state: Seq2SeqState,
+): StepOutput<Seq2SeqState> {
+  if (!(tokens instanceof tf.Tensor) || tokens.rank !== 1 || tokens.dtype !== 'int32') {
+    throw invalidArgument(
+      'tokens',
+      tokens instanceof tf.Tensor ? `${tokens.dtype} ${JSON.stringify(tokens.shape)}` : tokens,
+      'an int32 tensor [rows]',
+    );
+  }
+  const attends = decoder.config.attention !== 'none';
+  const states = [state?.h, ...(decoder.stateCount === 2 ? [state?.c] : [])];
+  const memory = attends ? [state?.encOutputs, state?.srcMask] : [];
+  checkRows('state.h', states[0], tokens.shape[0]);
+  if (states.length === 2) checkRows('state.c', states[1], tokens.shape[0]);
+  if (attends) {
+    checkRows('state.encOutputs', memory[0], tokens.shape[0]);
+    checkRows('state.srcMask', memory[1], tokens.shape[0]);
+  }
+  return tidyResult(() => {
+    const rows = tokens.shape[0];
+    const step = decoder.run(
+      tf.reshape(tokens, [rows, 1]), // [rows, 1]
+      states as tf.Tensor[],
+      attends ? { outputs: memory[0]!, srcMask: memory[1]! } : undefined,
+    );
+    const next: Seq2SeqState = { h: step.states[0] as tf.Tensor2D };
+    if (step.states[1]) next.c = step.states[1] as tf.Tensor2D;
+    if (attends) {
+      // New handles on the same data: the caller may dispose the state it passed in.
+      next.encOutputs = tf.clone(memory[0]!) as tf.Tensor3D;
+      next.srcMask = tf.clone(memory[1]!) as tf.Tensor2D;
+    }
+    const out: StepOutput<Seq2SeqState> = {
+      logProbs: tf.logSoftmax(tf.reshape(step.logits, [rows, -1])), // [rows, vocabSize]
+      state: next,
+    };
+    if (step.attention) out.attention = tf.reshape(step.attention, [rows, -1]); // [rows, srcLen]
+    return out;
+  });
+}
+
+function checkRows(name: string, t: tf.Tensor | undefined, rows: number): void {
+  if (!(t instanceof tf.Tensor) || t.shape[0] !== rows) {
+    throw invalidArgument(
+      name,
+      t instanceof tf.Tensor ? t.shape : t,
+      `a tensor with ${rows} rows (one per token)`,
+    );
+  }
+}

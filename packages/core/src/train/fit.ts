@@ -1,0 +1,280 @@
+/**
+ * The training loop. It knows nothing of the model: a `Trainable` gives it logits for a batch, the
+ * variables to train and the optimizer; logging, early stopping and checkpoints hook in through
+ * callbacks. One epoch, step by step:
+ *
+ *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
+ *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
+ *      cross-entropy of the logits (padding targets, id 0, do not count); clip the gradients to a
+ *      global norm; one optimizer step; `onBatchEnd` with the batch's loss and accuracy.
+ *   3. Epoch loss and accuracy: means over every real target token of the epoch (token-weighted,
+ *      so batches of different sizes and padding combine exactly).
+ *   4. Validation the same way, without dropout or updates: `val_loss`, `val_accuracy`.
+ *   5. `onEpochEnd`; stop early if a callback asked to.
+ *
+ * A custom loop (optimizer.computeGradients on logits) rather than `model.fit` with a softmax
+ * output: several times faster on TF.js's wasm and cpu backends (PERF-NOTES.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { invalidArgument, rowCountMismatch } from '../errors.js';
+import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
+import { maskedCorrect, maskedCrossEntropySums } from './loss.js';
+import { progressBar } from './progress.js';
+
+/** What the loop trains: anything that turns a batch of inputs into logits. */
+export interface Trainable {
+  readonly optimizer: tf.Optimizer;
+  /** The variables the optimizer updates. */
+  variables(): tf.Variable[];
+  /** logits [batch, tgtLen, vocabSize] for a batch; `training` turns dropout on. */
+  logits(inputs: tf.Tensor[], training: boolean): tf.Tensor;
+  /** Saves the model into a directory (for checkpoints). */
+  save?(dir: string): Promise<void>;
+}
+
+/** Rows that pair up: inputs[i] row r goes with targets row r (int32 [rows, tgtLen]). */
+export interface Dataset {
+  inputs: tf.Tensor[];
+  targets: tf.Tensor;
+}
+
+export interface TrainOptions {
+  /** Rows per gradient step. Default 32 (Keras' default). */
+  batchSize?: number;
+  /** Passes over the training rows. Default 1. */
+  epochs?: number;
+  /**
+   * Fraction of the rows, taken from the end before any shuffle (as Keras does), held out for
+   * validation. Default 0. Ignored when validation data are given.
+   */
+  validationSplit?: number;
+  /** Shuffle the training rows before every epoch. Default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffle; unset: a different order on every run. */
+  seed?: number;
+  /**
+   * Rescale the gradients when their global L2 norm exceeds this (Pascanu et al. 2013; Keras'
+   * `global_clipnorm`). Default: no clipping.
+   */
+  clipNorm?: number;
+  /** Called at the begin/end of training, epochs and batches, in order. */
+  callbacks?: Callback | Callback[];
+  /** Show a progress bar. Default: only when stdout is a TTY. */
+  verbose?: boolean;
+}
+
+export interface FitLoopOptions extends TrainOptions {
+  validationData?: Dataset;
+  /** Number of the first epoch (to continue a previous fit's numbering). Default 0. */
+  initialEpoch?: number;
+}
+
+export async function fitLoop(
+  trainable: Trainable,
+  data: Dataset,
+  options: FitLoopOptions = {},
+): Promise<History> {
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 32);
+  const epochs = positiveInt('epochs', options.epochs ?? 1);
+  const split = options.validationSplit ?? 0;
+  if (!(typeof split === 'number' && split >= 0 && split < 1)) {
+    throw invalidArgument('validationSplit', split, 'a number in [0, 1)');
+  }
+  const clipNorm = options.clipNorm;
+  if (clipNorm !== undefined && !(clipNorm > 0)) {
+    throw invalidArgument('clipNorm', clipNorm, 'a positive number');
+  }
+  const rows = checkDataset('data', data);
+  const held = options.validationData || split === 0 ? 0 : Math.floor(rows * split);
+  const trainRows = rows - held;
+  if (trainRows < 1)
+    throw invalidArgument('validationSplit', split, 'a fraction that leaves training rows');
+  const validation =
+    options.validationData ?? (held > 0 ? sliceRows(data, trainRows, held) : undefined);
+  if (options.validationData) checkDataset('validationData', options.validationData);
+
+  const callbacks = [options.callbacks ?? []].flat();
+  const batches = Math.ceil(trainRows / batchSize);
+  if (options.verbose ?? process.stdout.isTTY === true)
+    callbacks.push(progressBar(batches, epochs));
+  let stopRequested = false;
+  const control: TrainingControl = {
+    stop: () => {
+      stopRequested = true;
+    },
+    get stopRequested() {
+      return stopRequested;
+    },
+    ...(trainable.save ? { save: (dir: string) => trainable.save!(dir) } : {}),
+  };
+  for (const cb of callbacks) cb.setControl?.(control);
+
+  const random = options.seed === undefined ? Math.random : seedrandom(String(options.seed));
+  const history: History = { epoch: [], history: {} };
+  const first = options.initialEpoch ?? 0;
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.({});
+    for (let epoch = first; epoch < first + epochs && !stopRequested; epoch++) {
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, {});
+      // 1. Row order.
+      const order = Int32Array.from({ length: trainRows }, (_, i) => i);
+      if (options.shuffle ?? true) shuffleInPlace(order, random);
+      // 2-3. Batches, token-weighted sums.
+      let lossSum = 0;
+      let correct = 0;
+      let tokens = 0;
+      for (let b = 0; b < batches; b++) {
+        const rowsOfBatch = order.subarray(b * batchSize, (b + 1) * batchSize);
+        for (const cb of callbacks) await cb.onBatchBegin?.(b, { size: rowsOfBatch.length });
+        const step = trainStep(trainable, data, rowsOfBatch, clipNorm);
+        const [loss, hits, count] = await Promise.all(step.map(readScalar));
+        lossSum += loss! * count!;
+        correct += hits!;
+        tokens += count!;
+        const logs = {
+          loss: loss!,
+          accuracy: hits! / Math.max(count!, 1),
+          size: rowsOfBatch.length,
+          tokens: count!,
+        };
+        for (const cb of callbacks) await cb.onBatchEnd?.(b, logs);
+      }
+      const logs: Logs = {
+        loss: lossSum / Math.max(tokens, 1),
+        accuracy: correct / Math.max(tokens, 1),
+      };
+      // 4. Validation.
+      if (validation) {
+        const val = await evaluateLoop(trainable, validation, batchSize);
+        logs.val_loss = val.loss!;
+        logs.val_accuracy = val.accuracy!;
+      }
+      // 5. Record, report.
+      history.epoch.push(epoch);
+      for (const [key, value] of Object.entries(logs)) {
+        history.history[key] = [...(history.history[key] ?? []), value];
+      }
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.({});
+  } finally {
+    if (validation && validation !== options.validationData) disposeDataset(validation);
+  }
+  return history;
+}
+
+/** Mean loss and accuracy over every real target token of `data`, no dropout, no updates. */
+export async function evaluateLoop(
+  trainable: Trainable,
+  data: Dataset,
+  batchSize = 32,
+): Promise<Logs> {
+  positiveInt('batchSize', batchSize);
+  const rows = checkDataset('data', data);
+  let lossSum = 0;
+  let correct = 0;
+  let tokens = 0;
+  for (let start = 0; start < rows; start += batchSize) {
+    const size = Math.min(batchSize, rows - start);
+    const sums = tf.tidy(() => {
+      const batch = sliceRows(data, start, size);
+      const logits = trainable.logits(batch.inputs, false);
+      const { lossSum, tokens } = maskedCrossEntropySums(logits, batch.targets);
+      return [lossSum, maskedCorrect(logits, batch.targets), tokens];
+    });
+    const [loss, hits, count] = await Promise.all(sums.map(readScalar));
+    lossSum += loss!;
+    correct += hits!;
+    tokens += count!;
+  }
+  return { loss: lossSum / Math.max(tokens, 1), accuracy: correct / Math.max(tokens, 1) };
+}
+
+/** One optimizer step on `rows`; returns [mean loss, correct tokens, real tokens] (scalars). */
+function trainStep(
+  trainable: Trainable,
+  data: Dataset,
+  rows: Int32Array,
+  clipNorm: number | undefined,
+): tf.Scalar[] {
+  return tf.tidy(() => {
+    const indices = tf.tensor1d(rows, 'int32');
+    const inputs = data.inputs.map((x) => tf.gather(x, indices));
+    const targets = tf.gather(data.targets, indices);
+    let hits: tf.Scalar | undefined;
+    let count: tf.Scalar | undefined;
+    const { value, grads } = trainable.optimizer.computeGradients(() => {
+      const logits = trainable.logits(inputs, true);
+      const { lossSum, tokens } = maskedCrossEntropySums(logits, targets);
+      hits = tf.keep(maskedCorrect(logits, targets));
+      count = tf.keep(tokens);
+      return tf.div(lossSum, tf.maximum(tokens, 1)) as tf.Scalar;
+    }, trainable.variables());
+    trainable.optimizer.applyGradients(
+      clipNorm === undefined ? grads : clipByGlobalNorm(grads, clipNorm),
+    );
+    // Kept tensors escape every tidy; hand them to this one so it returns (not leaks) them.
+    const out = [value, tf.clone(hits!), tf.clone(count!)];
+    hits!.dispose();
+    count!.dispose();
+    return out;
+  });
+}
+
+/** g * min(1, clipNorm / ||g||), with ||g|| the L2 norm of all gradients together. */
+function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+  const clipped: tf.NamedTensorMap = {};
+  for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
+  return clipped;
+}
+
+function shuffleInPlace(order: Int32Array, random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+}
+
+/** Rows [start, start + size) of every tensor of `data` (new tensors). */
+function sliceRows(data: Dataset, start: number, size: number): Dataset {
+  const take = (x: tf.Tensor) => tf.slice(x, start, size);
+  return { inputs: data.inputs.map(take), targets: take(data.targets) };
+}
+
+function disposeDataset(data: Dataset): void {
+  tf.dispose([...data.inputs, data.targets]);
+}
+
+/** Row count of `data`, after checking that every tensor has it. */
+function checkDataset(name: string, data: Dataset): number {
+  const rows = data.targets.shape[0] ?? 0;
+  if (data.targets.rank !== 2 || rows < 1) {
+    throw invalidArgument(
+      `${name} targets`,
+      data.targets.shape,
+      'int32 [rows, tgtLen] with rows >= 1',
+    );
+  }
+  for (const x of data.inputs) {
+    if (x.shape[0] !== rows) throw rowCountMismatch(`${name} targets`, rows, x.shape[0] ?? 0);
+  }
+  return rows;
+}
+
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0]!;
+  } finally {
+    t.dispose();
+  }
+}
+
+function positiveInt(name: string, value: unknown): number {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+    throw invalidArgument(name, value, 'a positive integer');
+  }
+  return value;
+}

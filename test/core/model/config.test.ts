@@ -1,0 +1,77 @@
+import { createDecoder, createEncoder, createSeq2Seq, type Seq2SeqConfig } from '@encdec/core';
+import { describe, expect, it } from 'vitest';
+
+const encoder = { vocabSize: 20, embeddingDim: 4, units: 3, cell: 'lstm' } as const;
+const decoder = { vocabSize: 20, embeddingDim: 4, units: 3, cell: 'lstm' } as const;
+
+function seq2seq(patch: (c: Seq2SeqConfig) => void): () => unknown {
+  const config = structuredClone({ encoder, decoder }) as Seq2SeqConfig;
+  patch(config);
+  return () => createSeq2Seq(config);
+}
+
+describe('model configuration errors name the field and the value', () => {
+  it('rejects an unknown cell', () => {
+    expect(() => createEncoder({ ...encoder, cell: 'transformer' as never })).toThrow(
+      'cell must be one of "rnn", "lstm", "gru", got "transformer".',
+    );
+    expect(seq2seq((c) => Object.assign(c.decoder, { cell: 'LSTM' }))).toThrow(
+      'decoder.cell must be one of "rnn", "lstm", "gru", got "LSTM".',
+    );
+  });
+
+  it('rejects an unknown attention kind', () => {
+    expect(() => createDecoder({ ...decoder, attention: 'bahdanau' as never })).toThrow(
+      'attention must be one of "none", "dot", "scaledDot", "general", "additive", got "bahdanau".',
+    );
+  });
+
+  it('rejects non-positive or fractional sizes', () => {
+    expect(() => createEncoder({ ...encoder, units: 0 })).toThrow(
+      'units must be a positive integer, got 0.',
+    );
+    expect(seq2seq((c) => Object.assign(c.encoder, { embeddingDim: -2 }))).toThrow(
+      'encoder.embeddingDim must be a positive integer, got -2.',
+    );
+    expect(seq2seq((c) => Object.assign(c.decoder, { vocabSize: 2.5 }))).toThrow(
+      'decoder.vocabSize must be a positive integer, got 2.5.',
+    );
+    expect(seq2seq((c) => Object.assign(c.encoder, { numLayers: 0 }))).toThrow(
+      'encoder.numLayers must be a positive integer, got 0.',
+    );
+  });
+
+  it('rejects dropout outside [0, 1), a bad optimizer and a bad learning rate', () => {
+    expect(seq2seq((c) => Object.assign(c.encoder, { dropout: 1 }))).toThrow(
+      'encoder.dropout must be a number in [0, 1), got 1.',
+    );
+    expect(seq2seq((c) => Object.assign(c, { optimizer: 'adagrad' }))).toThrow(
+      'optimizer must be one of "adam", "rmsprop", "sgd", got "adagrad".',
+    );
+    expect(seq2seq((c) => Object.assign(c, { learningRate: 0 }))).toThrow(
+      'learningRate must be a positive number, got 0.',
+    );
+  });
+
+  it('requires the decoder to fit the encoder state', () => {
+    expect(seq2seq((c) => Object.assign(c.decoder, { units: 4 }))).toThrow(
+      "decoder.units must be the encoder's state size 3 (encoder.units), got 4.",
+    );
+    expect(seq2seq((c) => Object.assign(c.encoder, { bidirectional: true }))).toThrow(
+      "decoder.units must be the encoder's state size 6 (2 x encoder.units 3, bidirectional), got 3.",
+    );
+    expect(seq2seq((c) => Object.assign(c.decoder, { cell: 'gru' }))).toThrow(
+      'decoder.cell must be the encoder\'s cell "lstm", so its final state fits, got "gru".',
+    );
+  });
+
+  it('rejects vocabularies larger than the vocabulary size', () => {
+    const words = Array.from({ length: 21 }, (_, i) => `w${i}`);
+    expect(() => createSeq2Seq({ encoder, decoder }, { vocabulary: { src: words } })).toThrow(
+      "vocabulary.src has 21 words (ids up to 20) but the model's vocabSize is 20.",
+    );
+    expect(() =>
+      createSeq2Seq({ encoder, decoder }, { vocabulary: { tgt: { the: 1, end: 25 } } }),
+    ).toThrow("vocabulary.tgt has 26 words (ids up to 25) but the model's vocabSize is 20.");
+  });
+});
