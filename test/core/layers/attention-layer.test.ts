@@ -243,6 +243,25 @@ describe('AttentionLayer', () => {
     expect(noUnits.units).toBeUndefined();
   });
 
+  it('seeds its initializers: the same seed gives the same weights, another seed others', () => {
+    const weightsOf = (seed: number | undefined) => {
+      const layer = new AttentionLayer({ kind: 'additive', units: 4, seed });
+      layer.apply([tf.input({ shape: [2, 3] }), tf.input({ shape: [5, 3] })]);
+      const values = layer.getWeights().map((w) => Array.from(w.dataSync()));
+      layer.dispose();
+      return values;
+    };
+    const a = weightsOf(7);
+    expect(weightsOf(7)).toEqual(a);
+    expect(weightsOf(8)[0]).not.toEqual(a[0]);
+    // Each weight takes its own seed: Wq and Wk have the same shape but differ.
+    expect(a[1]).not.toEqual(a[0]);
+    expect(new AttentionLayer({ kind: 'general', seed: 3 }).getConfig().seed).toBe(3);
+    expect(() => new AttentionLayer({ kind: 'general', seed: 1.5 })).toThrow(
+      'seed must be an integer, got 1.5.',
+    );
+  });
+
   for (const kind of ATTENTION_KINDS) {
     it(`${kind}: save -> load with fileHandler keeps kind, units and outputs`, async () => {
       const { model } = attentionModel(kind, 5);

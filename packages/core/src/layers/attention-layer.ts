@@ -29,6 +29,11 @@ export interface AttentionLayerArgs extends LayerArgs {
    * their appendix A.2.2).
    */
   units?: number;
+  /**
+   * Seed of the Glorot initializers of the `general` and `additive` weights, for reproducible
+   * models (each weight takes the next integer). Default: unseeded.
+   */
+  seed?: number;
 }
 
 export class AttentionLayer extends tf.layers.Layer {
@@ -38,6 +43,7 @@ export class AttentionLayer extends tf.layers.Layer {
   readonly kind: AttentionKind;
   /** The `units` argument as given (undefined: the default, resolved in `build`). */
   readonly units: number | undefined;
+  readonly seed: number | undefined;
   private W?: tf.LayerVariable;
   private Wq?: tf.LayerVariable;
   private Wk?: tf.LayerVariable;
@@ -51,8 +57,13 @@ export class AttentionLayer extends tf.layers.Layer {
     if (units !== undefined && !(Number.isInteger(units) && units > 0)) {
       throw invalidArgument('units', units, 'a positive integer');
     }
+    const seed = args.seed ?? undefined;
+    if (seed !== undefined && !Number.isInteger(seed)) {
+      throw invalidArgument('seed', seed, 'an integer');
+    }
     this.kind = args.kind;
     this.units = units;
+    this.seed = seed;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -66,7 +77,9 @@ export class AttentionLayer extends tf.layers.Layer {
         throw badAttentionShape('values', valuesShape, '[batch, srcLen, dv] with dv known');
     }
     // Glorot/Xavier uniform, the Keras default for Dense kernels.
-    const init = () => tf.initializers.glorotUniform({});
+    let seed = this.seed;
+    const init = () =>
+      tf.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed++ });
     if (this.kind === 'general') {
       this.W = this.addWeight('W', [dq, dv], 'float32', init());
     } else if (this.kind === 'additive') {
@@ -115,6 +128,7 @@ export class AttentionLayer extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = { kind: this.kind };
     if (this.units !== undefined) config.units = this.units;
+    if (this.seed !== undefined) config.seed = this.seed;
     return { ...super.getConfig(), ...config };
   }
 }

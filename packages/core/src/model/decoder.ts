@@ -102,6 +102,8 @@ export function buildDecoder(
         name: 'decoder_attention',
         kind: attention,
         ...(attention === 'additive' ? { units: config.attentionUnits } : {}),
+        // Only these two kinds have weights; the others take no seed from the sequence.
+        ...(attention === 'general' || attention === 'additive' ? { seed: seeds.take() } : {}),
       })
     : undefined;
   const join = tf.layers.concatenate({ name: 'decoder_context_h' });
