@@ -77,7 +77,8 @@ export async function removeQuietly(path: string): Promise<void> {
 }
 
 /** A hidden name beside `path` that no other writer picks: `.name.<pid>.<random>.tmp`. */
-function tempPathFor(path: string): string {
+/** A fresh temp file name next to `path`, unique per process and call (safe for parallel writers). */
+export function tempPathFor(path: string): string {
   const unique = `${process.pid}.${randomBytes(6).toString('hex')}`;
   return join(dirname(path), `.${basename(path)}.${unique}.tmp`);
 }
