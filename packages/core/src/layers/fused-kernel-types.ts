@@ -1,0 +1,83 @@
+/**
+ * What the fused recurrent kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts,
+ * fused-rnn-kernel.ts) share: their inputs, their results, and the gate activations, each with
+ * its slope (derivative with respect to its input) for the backward pass.
+ *
+ * A kernel runs a whole sequence over Float32Arrays, one loop over time, forward and backward.
+ * The input projection x W + b of every time step is computed before (one matrix product on the
+ * backend), and the products of the backward pass that reach the weights (X^T dZ, H^T dZ) after
+ * it, so the loop only does what is sequential: h_{t-1} U, the gates and their gradients.
+ * Arithmetic inside the loop is float64 (JavaScript numbers), stored as float32.
+ */
+
+/** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
+export type GateActivation = 'sigmoid' | 'hardSigmoid';
+
+export interface KernelInputs {
+  batchSize: number;
+  timeSteps: number;
+  units: number;
+  /** [batchSize, timeSteps, gates * units]: x_t W + b for every step, bias included. */
+  xProj: Float32Array;
+  /** [units, gates * units], TF.js's layout (LSTM gates i, f, c, o; GRU z, r, h). */
+  recurrentKernel: Float32Array;
+  /** [batchSize, timeSteps], 1 for a real step, 0 for a skipped one; null: every step is real. */
+  mask: Float32Array | null;
+  /** The initial state: [h] or, for an LSTM, [h, c]; each [batchSize, units]. */
+  states: Float32Array[];
+  /** Read the sequence from its end; outputs are then in reading order, as Keras returns them. */
+  goBackwards: boolean;
+  gate: GateActivation;
+}
+
+/**
+ * The columns of the recurrent kernel that `rows` multiplied, as a group: dU[:, group] =
+ * rows^T dZ[:, group]. rows is [batchSize, timeSteps, units], laid out like xProj.
+ */
+export interface RecurrentInput {
+  rows: Float32Array;
+  columns: number;
+}
+
+export interface KernelBackward {
+  /** [batchSize, timeSteps, gates * units]: the gradient of the gate pre-activations (= dxProj). */
+  dPre: Float32Array;
+  /** The gradient of the initial state, like `states`. */
+  dStates: Float32Array[];
+  /** What dU is made of, its column groups in order. */
+  recurrentInputs: RecurrentInput[];
+}
+
+export interface KernelForward {
+  /** [batchSize, timeSteps, units]: h after each step, in reading order (carried on masked steps). */
+  outputs: Float32Array;
+  /** The final state, like `states`. */
+  states: Float32Array[];
+  /**
+   * The backward pass: dOutputs like `outputs` (null: no gradient reaches them), dStates like
+   * `states`. Keeps what the forward pass recorded until it is called.
+   */
+  backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward;
+}
+
+/** A gate activation's value. hardSigmoid: clip(0.2 x + 0.5, 0, 1), as TF.js defines it. */
+export function gateValue(gate: GateActivation, x: number): number {
+  if (gate === 'sigmoid') return 1 / (1 + Math.exp(-x));
+  const y = 0.2 * x + 0.5;
+  return Math.min(Math.max(y, 0), 1);
+}
+
+/**
+ * A gate activation's slope at x. hardSigmoid: 0.2 inside [0, 1] bounds included, as TF.js's
+ * clipByValue gradient has it; sigmoid: s (1 - s).
+ */
+export function gateSlope(gate: GateActivation, x: number, value: number): number {
+  if (gate === 'sigmoid') return value * (1 - value);
+  const y = 0.2 * x + 0.5;
+  return y >= 0 && y <= 1 ? 0.2 : 0;
+}
+
+/** The time index read at step s (reading order). */
+export function timeAt(step: number, timeSteps: number, goBackwards: boolean): number {
+  return goBackwards ? timeSteps - 1 - step : step;
+}

@@ -1,0 +1,134 @@
+/**
+ * The LSTM over a whole sequence on Float32Arrays (see fused-kernel-types.ts), with TF.js's
+ * update rule and gate order (Hochreiter & Schmidhuber 1997; forget gate: Gers et al. 2000):
+ *
+ *   z = x_t W + b + h_{t-1} U             z = [z_i z_f z_c z_o], each [units]
+ *   i = a(z_i)  f = a(z_f)  g = tanh(z_c)  o = a(z_o)    a: the gate activation
+ *   c_t = f c_{t-1} + i g                 h_t = o tanh(c_t)
+ *
+ * A masked step keeps h and c (and outputs h_{t-1}), as Keras' rnn() does. Backward, by the chain
+ * rule on the same lines, from the last step to the first:
+ *
+ *   dc = dc_t + dh_t o (1 - tanh^2 c_t)
+ *   dz_i = dc g a'(z_i)   dz_f = dc c_{t-1} a'(z_f)   dz_c = dc i (1 - g^2)   dz_o = dh_t tanh(c_t) a'(z_o)
+ *   dc_{t-1} = dc f       dh_{t-1} = dz U^T
+ */
+
+import {
+  gateSlope,
+  gateValue,
+  type KernelBackward,
+  type KernelForward,
+  type KernelInputs,
+  timeAt,
+} from './fused-kernel-types.js';
+import { addProduct, block, productTransposed } from './fused-matmul.js';
+
+export function lstmForward(inputs: KernelInputs): KernelForward {
+  const { batchSize, timeSteps, units, xProj, mask, goBackwards, gate } = inputs;
+  const width = 4 * units;
+  const kernelU = block(Float64Array.from(inputs.recurrentKernel), width); // [units, width]
+  const h = Float64Array.from(inputs.states[0]!); // [batch, units]
+  const c = Float64Array.from(inputs.states[1]!); // [batch, units]
+  const z = new Float64Array(batchSize * width); // [batch, width], one step
+  const outputs = new Float32Array(batchSize * timeSteps * units);
+  // Recorded per [batch, time] row for the backward pass.
+  const gates = new Float32Array(batchSize * timeSteps * width); // i f g o
+  const slopes = new Float32Array(batchSize * timeSteps * width); // a'(z_i) a'(z_f) 1-g^2 a'(z_o)
+  const hPrev = new Float32Array(batchSize * timeSteps * units);
+  const cPrev = new Float32Array(batchSize * timeSteps * units);
+  const cTanh = new Float32Array(batchSize * timeSteps * units); // tanh(c_t)
+  const real = (row: number) => mask === null || mask[row] !== 0;
+  for (let s = 0; s < timeSteps; s++) {
+    const t = timeAt(s, timeSteps, goBackwards);
+    for (let b = 0; b < batchSize; b++) {
+      const from = (b * timeSteps + t) * width;
+      for (let j = 0; j < width; j++) z[b * width + j] = xProj[from + j]!;
+    }
+    addProduct(block(z, width), block(h, units), kernelU, batchSize, units, width); // z += h U
+    for (let b = 0; b < batchSize; b++) {
+      const row = b * timeSteps + t;
+      const hb = b * units;
+      if (real(row)) {
+        const zb = row * width;
+        const zs = b * width;
+        for (let j = 0; j < units; j++) {
+          const cp = c[hb + j]!;
+          hPrev[row * units + j] = h[hb + j]!;
+          cPrev[row * units + j] = cp;
+          const i = gateValue(gate, z[zs + j]!);
+          const f = gateValue(gate, z[zs + units + j]!);
+          const g = Math.tanh(z[zs + 2 * units + j]!);
+          const o = gateValue(gate, z[zs + 3 * units + j]!);
+          gates[zb + j] = i;
+          gates[zb + units + j] = f;
+          gates[zb + 2 * units + j] = g;
+          gates[zb + 3 * units + j] = o;
+          slopes[zb + j] = gateSlope(gate, z[zs + j]!, i);
+          slopes[zb + units + j] = gateSlope(gate, z[zs + units + j]!, f);
+          slopes[zb + 2 * units + j] = 1 - g * g;
+          slopes[zb + 3 * units + j] = gateSlope(gate, z[zs + 3 * units + j]!, o);
+          const cNew = f * cp + i * g;
+          const tc = Math.tanh(cNew);
+          c[hb + j] = cNew;
+          cTanh[row * units + j] = tc;
+          h[hb + j] = o * tc;
+        }
+      }
+      outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
+    }
+  }
+
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+    const dh = Float64Array.from(dStates[0]!); // [batch, units]
+    const dc = Float64Array.from(dStates[1]!); // [batch, units]
+    const dhPrev = new Float64Array(batchSize * units);
+    const dz = new Float64Array(batchSize * width); // [batch, width], one step
+    const dPre = new Float32Array(batchSize * timeSteps * width);
+    for (let s = timeSteps - 1; s >= 0; s--) {
+      const t = timeAt(s, timeSteps, goBackwards);
+      for (let b = 0; b < batchSize; b++) {
+        const row = b * timeSteps + t;
+        const hb = b * units;
+        const zs = b * width;
+        if (dOutputs !== null) {
+          const ob = (b * timeSteps + s) * units;
+          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
+        }
+        if (!real(row)) {
+          dz.fill(0, zs, zs + width); // h and c passed through unchanged
+          continue;
+        }
+        const zb = row * width;
+        for (let j = 0; j < units; j++) {
+          const i = gates[zb + j]!;
+          const f = gates[zb + units + j]!;
+          const g = gates[zb + 2 * units + j]!;
+          const o = gates[zb + 3 * units + j]!;
+          const cp = cPrev[row * units + j]!;
+          const tc = cTanh[row * units + j]!;
+          const dhj = dh[hb + j]!;
+          const dcj = dc[hb + j]! + dhj * o * (1 - tc * tc);
+          dz[zs + j] = dcj * g * slopes[zb + j]!;
+          dz[zs + units + j] = dcj * cp * slopes[zb + units + j]!;
+          dz[zs + 2 * units + j] = dcj * i * slopes[zb + 2 * units + j]!;
+          dz[zs + 3 * units + j] = dhj * tc * slopes[zb + 3 * units + j]!;
+          dc[hb + j] = dcj * f;
+        }
+        for (let j = 0; j < width; j++) dPre[zb + j] = dz[zs + j]!;
+      }
+      // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
+      productTransposed(block(dhPrev, units), block(dz, width), kernelU, batchSize, width, units);
+      for (let b = 0; b < batchSize; b++) {
+        if (real(b * timeSteps + t)) dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+      }
+    }
+    return {
+      dPre,
+      dStates: [Float32Array.from(dh), Float32Array.from(dc)],
+      recurrentInputs: [{ rows: hPrev, columns: width }],
+    };
+  }
+
+  return { outputs, states: [Float32Array.from(h), Float32Array.from(c)], backward };
+}

@@ -1,0 +1,33 @@
+/**
+ * `FusedLstm`: tf.layers.lstm with the whole sequence run as one fused op (see
+ * fused-recurrent.ts); same arguments, weights, config and results as the stock layer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  fromConfigByConstructor,
+  fusedOrStockCall,
+  stockRecurrentClass,
+} from './fused-recurrent.js';
+
+export type FusedLstmArgs = Parameters<typeof tf.layers.lstm>[0];
+
+const StockBase = stockRecurrentClass('LSTM');
+
+export class FusedLstm extends StockBase {
+  /** Prefixed: TF.js looks layer classes up by this bare name when it loads a model. */
+  static readonly className = 'EncdecFusedLstm';
+  static fromConfig = fromConfigByConstructor;
+
+  override call(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs: tf.serialization.ConfigDict,
+  ): tf.Tensor | tf.Tensor[] {
+    return fusedOrStockCall(this, 'lstm', inputs, kwargs, () => super.call(inputs, kwargs));
+  }
+}
+tf.serialization.registerClass(FusedLstm);
+
+/** `tf.layers.lstm(args)`, fused. */
+export function fusedLstm(args: FusedLstmArgs): tf.RNN {
+  return new FusedLstm(args);
+}

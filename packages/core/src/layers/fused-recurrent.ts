@@ -1,0 +1,130 @@
+/**
+ * What the fused recurrent layers (fused-lstm.ts, fused-gru.ts, fused-simple-rnn.ts) share: each
+ * is TF.js's stock layer class (LSTM, GRU, SimpleRNN) with its `call` replaced by one
+ * `fusedRecurrent` op (fused-recurrent-op.ts). Everything else is the stock layer's: arguments,
+ * `build` (so weights have the stock names and layout: kernel [inputDim, G * units],
+ * recurrent_kernel [units, G * units], bias [G * units]), config, output shapes and masks, and
+ * the Bidirectional wrapper, which clones the layer through its registered class name.
+ *
+ * Settings the fused op does not implement (stateful, recurrentDropout, a custom dropoutFunc, an
+ * activation other than tanh, a gate activation other than sigmoid or hardSigmoid) fall back to
+ * the stock `call`, so every stock configuration still works.
+ *
+ * Dropout is the stock layers': one mask per sequence on the inputs, the same at every step
+ * (Gal & Ghahramani 2016), scaled by 1 / (1 - rate).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EncdecError, invalidArgument } from '../errors.js';
+import type { GateActivation } from './fused-kernel-types.js';
+import { type FusedCell, fusedRecurrent } from './fused-recurrent-op.js';
+
+/** The stock layer class registered under `className` (TF.js does not export these classes). */
+export function stockRecurrentClass(className: 'LSTM' | 'GRU' | 'SimpleRNN'): RnnClass {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry === undefined) {
+    throw new EncdecError(`TF.js registers no layer class "${className}".`, 'className');
+  }
+  return entry[0] as unknown as RnnClass;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a mixin's base constructor must take any[] (TS2545).
+export type RnnClass = new (...args: any[]) => tf.RNN;
+
+/** The parts of a stock cell the fused call reads (TF.js keeps them public but untyped). */
+interface CellInternals {
+  kernel: tf.LayerVariable;
+  recurrentKernel: tf.LayerVariable;
+  bias: tf.LayerVariable | null;
+  dropout: number;
+  recurrentDropout: number;
+  dropoutFunc?: unknown;
+  activation: { getClassName(): string };
+  recurrentActivation?: { getClassName(): string };
+}
+
+interface RecurrentKwargs {
+  mask?: tf.Tensor | null;
+  training?: boolean | null;
+  initialState?: tf.Tensor[] | null;
+}
+
+/**
+ * A fused layer's `call`: the fused op when it implements the layer's settings, else `stock`
+ * (the stock class's `call`).
+ */
+export function fusedOrStockCall(
+  layer: tf.RNN,
+  kind: FusedCell,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: tf.serialization.ConfigDict,
+  stock: () => tf.Tensor | tf.Tensor[],
+): tf.Tensor | tf.Tensor[] {
+  const internals = layer.cell as unknown as CellInternals;
+  const gate = fusableGate(layer, internals, kind);
+  if (gate === null) return stock();
+  return fusedCall(layer, internals, kind, gate, inputs, kwargs as RecurrentKwargs);
+}
+
+/** As the stock classes do: the config is the constructor's argument. */
+export function fromConfigByConstructor<T extends tf.serialization.Serializable>(
+  cls: tf.serialization.SerializableConstructor<T>,
+  config: tf.serialization.ConfigDict,
+): T {
+  return new cls(config);
+}
+
+/** The gate activation when the fused op can run this layer, else null (stock call). */
+function fusableGate(layer: tf.RNN, cell: CellInternals, kind: FusedCell): GateActivation | null {
+  if (layer.stateful || cell.recurrentDropout > 0 || cell.dropoutFunc != null) return null;
+  if (cell.activation.getClassName() !== 'tanh') return null;
+  if (kind === 'rnn') return 'sigmoid';
+  const gate = cell.recurrentActivation?.getClassName();
+  return gate === 'sigmoid' || gate === 'hardSigmoid' ? gate : null;
+}
+
+function fusedCall(
+  layer: tf.RNN,
+  cell: CellInternals,
+  kind: FusedCell,
+  gate: GateActivation,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: RecurrentKwargs,
+): tf.Tensor | tf.Tensor[] {
+  return tf.tidy(() => {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    let x = list[0] as tf.Tensor3D; // [batch, timeSteps, inputDim]
+    const [batchSize, , inputDim] = x.shape;
+    const units = cell.recurrentKernel.shape[0]!;
+    const stateCount = kind === 'lstm' ? 2 : 1;
+    const given = kwargs?.initialState ?? (list.length > 1 ? list.slice(1) : null);
+    const initialStates = (given ?? Array.from({ length: stateCount }, () => null)).map(
+      (s) => (s ?? tf.zeros([batchSize, units])) as tf.Tensor2D, // [batch, units]
+    );
+    if (initialStates.length !== stateCount) {
+      throw invalidArgument(
+        'initialState',
+        `${initialStates.length} tensors`,
+        `${stateCount === 2 ? '2 tensors [h, c]' : '1 tensor [h]'} for layer "${layer.name}"`,
+      );
+    }
+    if (kwargs?.training === true && cell.dropout > 0 && cell.dropout < 1) {
+      // One mask per sequence, broadcast over time: [batch, 1, inputDim]
+      const keep = tf.dropout(tf.ones([batchSize, 1, inputDim]), cell.dropout);
+      x = tf.mul(x, keep);
+    }
+    const { outputs, states } = fusedRecurrent({
+      cell: kind,
+      x,
+      initialStates,
+      kernel: cell.kernel.read() as tf.Tensor2D,
+      recurrentKernel: cell.recurrentKernel.read() as tf.Tensor2D,
+      bias: cell.bias === null ? null : (cell.bias.read() as tf.Tensor1D),
+      mask: kwargs?.mask ?? null,
+      goBackwards: layer.goBackwards,
+      gate,
+    });
+    // Without returnSequences the output is the last h, the first state (a new handle on it).
+    const output = layer.returnSequences ? outputs : tf.clone(states[0]!);
+    return layer.returnState ? [output, ...states] : output;
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The simple RNN over a whole sequence on Float32Arrays (see fused-kernel-types.ts), TF.js's
+ * SimpleRNN with its tanh activation (Elman 1990):
+ *
+ *   h_t = tanh(x_t W + b + h_{t-1} U)
+ *
+ * A masked step keeps h. Backward: dz = dh_t (1 - h_t^2), dh_{t-1} = dz U^T, dU = H_{t-1}^T dz.
+ */
+
+import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
+import { timeAt } from './fused-kernel-types.js';
+import { addProduct, block, productTransposed } from './fused-matmul.js';
+
+export function rnnForward(inputs: KernelInputs): KernelForward {
+  const { batchSize, timeSteps, units, xProj, mask, goBackwards } = inputs;
+  const kernelU = block(Float64Array.from(inputs.recurrentKernel), units); // [units, units]
+  const h = Float64Array.from(inputs.states[0]!); // [batch, units]
+  const z = new Float64Array(batchSize * units); // [batch, units], one step
+  const outputs = new Float32Array(batchSize * timeSteps * units);
+  const slopes = new Float32Array(batchSize * timeSteps * units); // 1 - h_t^2
+  const hPrev = new Float32Array(batchSize * timeSteps * units);
+  const real = (row: number) => mask === null || mask[row] !== 0;
+  for (let s = 0; s < timeSteps; s++) {
+    const t = timeAt(s, timeSteps, goBackwards);
+    for (let b = 0; b < batchSize; b++) {
+      const from = (b * timeSteps + t) * units;
+      for (let j = 0; j < units; j++) z[b * units + j] = xProj[from + j]!;
+    }
+    addProduct(block(z, units), block(h, units), kernelU, batchSize, units, units); // z += h U
+    for (let b = 0; b < batchSize; b++) {
+      const rb = (b * timeSteps + t) * units;
+      const hb = b * units;
+      if (real(b * timeSteps + t)) {
+        for (let j = 0; j < units; j++) {
+          hPrev[rb + j] = h[hb + j]!;
+          const v = Math.tanh(z[hb + j]!);
+          h[hb + j] = v;
+          slopes[rb + j] = 1 - v * v;
+        }
+      }
+      outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
+    }
+  }
+
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+    const dh = Float64Array.from(dStates[0]!); // [batch, units]
+    const dhPrev = new Float64Array(batchSize * units);
+    const dz = new Float64Array(batchSize * units); // [batch, units], one step
+    const dPre = new Float32Array(batchSize * timeSteps * units);
+    for (let s = timeSteps - 1; s >= 0; s--) {
+      const t = timeAt(s, timeSteps, goBackwards);
+      for (let b = 0; b < batchSize; b++) {
+        const rb = (b * timeSteps + t) * units;
+        const hb = b * units;
+        if (dOutputs !== null) {
+          const ob = (b * timeSteps + s) * units;
+          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
+        }
+        if (!real(b * timeSteps + t)) {
+          dz.fill(0, hb, hb + units); // h passed through unchanged
+          continue;
+        }
+        for (let j = 0; j < units; j++) {
+          const d = dh[hb + j]! * slopes[rb + j]!;
+          dz[hb + j] = d;
+          dPre[rb + j] = d;
+        }
+      }
+      // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
+      productTransposed(block(dhPrev, units), block(dz, units), kernelU, batchSize, units, units);
+      for (let b = 0; b < batchSize; b++) {
+        if (real(b * timeSteps + t)) dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+      }
+    }
+    return {
+      dPre,
+      dStates: [Float32Array.from(dh)],
+      recurrentInputs: [{ rows: hPrev, columns: units }],
+    };
+  }
+
+  return { outputs, states: [Float32Array.from(h)], backward };
+}

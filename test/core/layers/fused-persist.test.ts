@@ -1,0 +1,86 @@
+/**
+ * Models with fused recurrent layers and models with stock ones read each other's files: a
+ * seq2seq model saved before the layers were fused (its model.json names the stock classes)
+ * loads with `loadSeq2Seq`, and a saved fused model loads as stock layers with
+ * `tf.loadLayersModel`, with equal outputs both ways. The class names in model.json are the only
+ * difference; weight names and layouts are the stock ones.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSeq2Seq, fileHandler, loadSeq2Seq, MODEL_FILE, type Seq2Seq } from '@encdec/core';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = mkdtempSync(join(tmpdir(), 'encdec-fused-persist-'));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const src = tf.tensor2d(
+  [
+    [3, 4, 5, 0],
+    [6, 7, 8, 9],
+  ],
+  undefined,
+  'int32',
+);
+const tgtIn = tf.tensor2d(
+  [
+    [1, 5, 4],
+    [1, 9, 8],
+  ],
+  undefined,
+  'int32',
+);
+
+function makeModel(cell: 'lstm' | 'gru'): Seq2Seq {
+  return createSeq2Seq({
+    encoder: { vocabSize: 10, embeddingDim: 3, units: 4, cell, bidirectional: true, seed: 2 },
+    decoder: { vocabSize: 10, embeddingDim: 3, units: 8, cell },
+  });
+}
+
+/** model.json with every fused class name replaced by the stock one, as older saves have it. */
+function toStockClassNames(dir: string): void {
+  const file = join(dir, MODEL_FILE);
+  const text = readFileSync(file, 'utf8')
+    .replaceAll('"EncdecFusedLstm"', '"LSTM"')
+    .replaceAll('"EncdecFusedGru"', '"GRU"');
+  writeFileSync(file, text);
+}
+
+describe.each(['lstm', 'gru'] as const)('%s models', (cell) => {
+  it('saved with stock class names, load with loadSeq2Seq to equal outputs', async () => {
+    const dir = join(root, `${cell}-seq2seq`);
+    const model = makeModel(cell);
+    await model.save(dir);
+    const fusedName = cell === 'lstm' ? 'EncdecFusedLstm' : 'EncdecFusedGru';
+    expect(readFileSync(join(dir, MODEL_FILE), 'utf8')).toContain(fusedName);
+    toStockClassNames(dir);
+    const loaded = await loadSeq2Seq(dir);
+    const [a, b] = [model.forward([src, tgtIn]).logits, loaded.forward([src, tgtIn]).logits];
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBe(0);
+    tf.dispose([a, b]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('saved fused, load as stock layers with tf.loadLayersModel to equal outputs', async () => {
+    const dir = join(root, `${cell}-keras`);
+    const model = makeModel(cell);
+    await model.save(dir);
+    toStockClassNames(dir);
+    const stock = await tf.loadLayersModel(fileHandler(dir));
+    expect(JSON.stringify(stock.toJSON(null, false))).not.toContain('EncdecFused');
+    const [a, b] = [
+      model.model.predict([src, tgtIn]) as tf.Tensor,
+      stock.predict([src, tgtIn]) as tf.Tensor,
+    ];
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBeLessThan(1e-6);
+    tf.dispose([a, b]);
+    model.dispose();
+    stock.dispose();
+  });
+});

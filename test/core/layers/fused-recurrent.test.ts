@@ -1,0 +1,159 @@
+/**
+ * The fused recurrent layers compute what TF.js's stock layers compute, given the same weights:
+ * outputs, final states and the gradients of a loss w.r.t. the inputs, the initial states and
+ * every weight, with and without masks (masked steps carry the state through), in both reading
+ * directions, with both returnSequences settings. The stock layers are the independent
+ * reference (they run the step rules op by op); they also save, load and wrap like stock ones.
+ */
+import { FusedGru, FusedLstm, FusedSimpleRnn } from '@encdec/core';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+type Cell = 'lstm' | 'gru' | 'rnn';
+const BATCH = 3;
+const STEPS = 5;
+const INPUT_DIM = 4;
+const UNITS = 3;
+
+interface Case {
+  cell: Cell;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  masked: boolean;
+  initialState: boolean;
+  gate?: 'sigmoid' | 'hardSigmoid';
+}
+
+function layerArgs(c: Case, name: string) {
+  return {
+    name,
+    units: UNITS,
+    returnSequences: c.returnSequences,
+    returnState: true,
+    goBackwards: c.goBackwards,
+    ...(c.gate ? { recurrentActivation: c.gate } : {}),
+    kernelInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 3 }),
+    recurrentInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 4 }),
+    biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 5 }),
+  };
+}
+
+function pair(c: Case): [tf.RNN, tf.RNN] {
+  const args = () => layerArgs(c, `${c.cell}`); // the constructors write into their argument
+  if (c.cell === 'lstm') return [tf.layers.lstm(args()), new FusedLstm(args())];
+  if (c.cell === 'gru') return [tf.layers.gru(args()), new FusedGru(args())];
+  return [tf.layers.simpleRNN(args()), new FusedSimpleRnn(args())];
+}
+
+/** Row 0 real, row 1 with leading, inner and trailing padding, row 2 fully masked. */
+const MASK = [
+  [1, 1, 1, 1, 1],
+  [0, 1, 0, 1, 0],
+  [0, 0, 0, 0, 0],
+];
+
+/**
+ * Outputs, states and gradients of a weighted sum of everything the layer returns; `weights`
+ * replace the layer's own once it is built.
+ */
+function run(layer: tf.RNN, c: Case, weights?: tf.Tensor[]): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.variable(tf.randomNormal([BATCH, STEPS, INPUT_DIM], 0, 1, 'float32', 11));
+    const states = Array.from({ length: c.cell === 'lstm' ? 2 : 1 }, (_, i) =>
+      tf.variable(tf.randomNormal([BATCH, UNITS], 0, 0.5, 'float32', 20 + i)),
+    );
+    const mask = c.masked ? tf.tensor2d(MASK, undefined, 'bool') : undefined;
+    const apply = () =>
+      layer.apply(x, {
+        ...(c.initialState ? { initialState: states } : {}),
+        ...(mask ? { mask } : {}),
+      }) as tf.Tensor[];
+    apply(); // builds the weights
+    if (weights) layer.setWeights(weights);
+    const loss = () => {
+      const outs = apply();
+      const terms = outs.map((o, i) =>
+        tf.sum(tf.mul(o, tf.randomNormal(o.shape, 0, 1, 'float32', 30 + i))),
+      );
+      return tf.addN(terms) as tf.Scalar;
+    };
+    const varList = [
+      x,
+      ...(c.initialState ? states : []),
+      ...layer.trainableWeights.map((w) => w.read() as tf.Variable),
+    ];
+    const { grads } = tf.variableGrads(loss, varList);
+    const values = apply().map((t) => t.dataSync() as Float32Array);
+    const result = [...values, ...varList.map((v) => grads[v.name]!.dataSync() as Float32Array)];
+    tf.dispose([x, ...states]);
+    return result.map((r) => Float32Array.from(r));
+  }) as unknown as Float32Array[];
+}
+
+function expectClose(actual: Float32Array[], expected: Float32Array[]): void {
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((e, i) => {
+    const a = actual[i]!;
+    expect(a.length).toBe(e.length);
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    const worst = Math.max(...Array.from(e, (v, j) => Math.abs(a[j]! - v)));
+    expect(worst / scale, `array ${i}`).toBeLessThan(1e-4);
+  });
+}
+
+const cases: Case[] = [];
+for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+  for (const returnSequences of [true, false]) {
+    for (const goBackwards of [false, true]) {
+      for (const masked of [false, true]) {
+        cases.push({ cell, returnSequences, goBackwards, masked, initialState: masked });
+      }
+    }
+  }
+}
+cases.push({
+  cell: 'lstm',
+  returnSequences: true,
+  goBackwards: false,
+  masked: true,
+  initialState: true,
+  gate: 'sigmoid',
+});
+cases.push({
+  cell: 'gru',
+  returnSequences: true,
+  goBackwards: true,
+  masked: true,
+  initialState: true,
+  gate: 'sigmoid',
+});
+
+function compare(c: Case): void {
+  const before = tf.memory().numTensors;
+  const [stock, fused] = pair(c);
+  const expected = run(stock, c);
+  const actual = run(fused, c, stock.getWeights());
+  expectClose(actual, expected);
+  stock.dispose();
+  fused.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+describe('fused recurrent layers equal the stock layers', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu'); // importing the wasm backend made it the default
+  });
+  it.each(cases)('%o', compare);
+});
+
+// The backend the models train on: its matrix products (transposed ones included) feed the op.
+describe('on the wasm backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  it.each(cases.filter((c) => c.masked && c.returnSequences))('%o', compare);
+});
