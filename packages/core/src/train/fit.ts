@@ -27,10 +27,32 @@ export interface Trainable {
   readonly optimizer: tf.Optimizer;
   /** The variables the optimizer updates. */
   variables(): tf.Variable[];
-  /** logits [batch, tgtLen, vocabSize] for a batch; `training` turns dropout on. */
+  /** logits for a batch ([batch, tgtLen, vocabSize] for seq2seq); `training` turns dropout on. */
   logits(inputs: tf.Tensor[], training: boolean): tf.Tensor;
   /** Saves the model into a directory (for checkpoints). */
   save?(dir: string): Promise<void>;
+  /**
+   * Loss and accuracy sums of a batch, from its logits and targets. Default `tokenObjective`: the
+   * masked token cross-entropy of seq2seq (padding targets, id 0, do not count). A classifier
+   * gives its own (e.g. binary cross-entropy, one count per row).
+   */
+  objective?(logits: tf.Tensor, targets: tf.Tensor): BatchSums;
+}
+
+/** Sums over one batch (scalars), so that batches combine exactly into epoch means. */
+export interface BatchSums {
+  /** Sum of the per-item losses. */
+  lossSum: tf.Scalar;
+  /** Items predicted right. */
+  correct: tf.Scalar;
+  /** Items counted (real target tokens, or rows). */
+  count: tf.Scalar;
+}
+
+/** The default objective: masked token cross-entropy and accuracy over real target tokens. */
+export function tokenObjective(logits: tf.Tensor, targets: tf.Tensor): BatchSums {
+  const { lossSum, tokens } = maskedCrossEntropySums(logits, targets);
+  return { lossSum, correct: maskedCorrect(logits, targets), count: tokens };
 }
 
 /** Rows that pair up: inputs[i] row r goes with targets row r (int32 [rows, tgtLen]). */
@@ -180,8 +202,8 @@ export async function evaluateLoop(
     const sums = tf.tidy(() => {
       const batch = sliceRows(data, start, size);
       const logits = trainable.logits(batch.inputs, false);
-      const { lossSum, tokens } = maskedCrossEntropySums(logits, batch.targets);
-      return [lossSum, maskedCorrect(logits, batch.targets), tokens];
+      const sums = (trainable.objective ?? tokenObjective)(logits, batch.targets);
+      return [sums.lossSum, sums.correct, sums.count];
     });
     const [loss, hits, count] = await Promise.all(sums.map(readScalar));
     lossSum += loss!;
@@ -206,10 +228,10 @@ function trainStep(
     let count: tf.Scalar | undefined;
     const { value, grads } = trainable.optimizer.computeGradients(() => {
       const logits = trainable.logits(inputs, true);
-      const { lossSum, tokens } = maskedCrossEntropySums(logits, targets);
-      hits = tf.keep(maskedCorrect(logits, targets));
-      count = tf.keep(tokens);
-      return tf.div(lossSum, tf.maximum(tokens, 1)) as tf.Scalar;
+      const sums = (trainable.objective ?? tokenObjective)(logits, targets);
+      hits = tf.keep(sums.correct);
+      count = tf.keep(sums.count);
+      return tf.div(sums.lossSum, tf.maximum(sums.count, 1)) as tf.Scalar;
     }, trainable.variables());
     trainable.optimizer.applyGradients(
       clipNorm === undefined ? grads : clipByGlobalNorm(grads, clipNorm),
