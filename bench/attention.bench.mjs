@@ -11,21 +11,10 @@ import { join } from 'node:path';
 import { ATTENTION_KINDS, attention, fileHandler } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { medianMs } from './timing.mjs';
 
 await tf.setBackend('wasm');
 console.log(`backend: ${tf.getBackend()}`);
-
-/** Median milliseconds of `fn` over `runs`, after `warmup` calls (V8 needs 3-5 to warm up). */
-async function time(fn, runs = 15, warmup = 4) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ms = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    ms.push(performance.now() - start);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
 
 // 1. Attention.
 const [batchSize, tgtLen, srcLen, units] = [64, 20, 100, 32];
@@ -47,13 +36,16 @@ const fwdBwd = (f) => () => {
   tf.dispose(grads);
 };
 const reference = (q, v) => tf.sum(tf.matMul(tf.softmax(tf.matMul(q, v, false, true)), v)); // dot attention, inline
-const refMs = await time(fwdBwd(reference));
+const refMs = await medianMs(fwdBwd(reference), { runs: 15, warmup: 4 });
 const rows = [['reference (inline dot, no mask)', refMs]];
 for (const kind of ATTENTION_KINDS) {
   for (const withMask of [false, true]) {
     const f = (q, v) =>
       tf.sum(attention(q, v, v, { kind, params, mask: withMask ? mask : undefined }).context);
-    rows.push([`attention ${kind}${withMask ? ' + mask' : ''}`, await time(fwdBwd(f))]);
+    rows.push([
+      `attention ${kind}${withMask ? ' + mask' : ''}`,
+      await medianMs(fwdBwd(f), { runs: 15, warmup: 4 }),
+    ]);
   }
 }
 console.log(
@@ -82,8 +74,8 @@ const plain = async () => {
   writeFileSync(join(dir, 'plain.bin'), weights);
   readFileSync(join(dir, 'plain.bin'));
 };
-const ioMs = await time(saveLoad, 7, 2);
-const plainMs = await time(plain, 7, 2);
+const ioMs = await medianMs(saveLoad, { runs: 7, warmup: 2 });
+const plainMs = await medianMs(plain, { runs: 7, warmup: 2 });
 rmSync(dir, { recursive: true, force: true });
 const mb = bytes / 2 ** 20;
 console.log(`\nmodel files, ${model.countParams()} parameters (${mb.toFixed(1)} MiB)`);

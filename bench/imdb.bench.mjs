@@ -13,30 +13,22 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { getImdbWordIndex, loadImdb, loadImdbText, tokenizeImdb } from '@encdec/core';
+import { medianMs } from './timing.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dataDir = process.env.ENCDEC_DATA_DIR ?? resolve(here, '..', '..', 'shared', 'data', 'imdb');
 const cacheDir = mkdtempSync(join(tmpdir(), 'encdec-imdb-bench-'));
 const reviews = 50_000;
 
-/** Median milliseconds of an async `fn` over `runs` (after one warm-up call). */
-async function time(fn, runs = 3) {
-  await fn();
-  const ms = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    ms.push(performance.now() - start);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
 const rows = [];
 const row = (name, ms, reference) => rows.push([name, ms, reference]);
 
 // References.
 const tarball = readFileSync(join(dataDir, 'aclImdb_v1.tar.gz'));
-row('floor: gunzipSync of the tarball (no tar, no text)', await time(() => gunzipSync(tarball)));
+row(
+  'floor: gunzipSync of the tarball (no tar, no text)',
+  await medianMs(() => gunzipSync(tarball), { runs: 3, warmup: 1 }),
+);
 const texts = [
   ...(await loadImdbText({ path: dataDir, split: 'train' })),
   ...(await loadImdbText({ path: dataDir, split: 'test' })),
@@ -47,22 +39,35 @@ const rankAll = (tokenize) => {
   for (const text of texts) for (const word of tokenize(text)) n += wordIndex.get(word) ?? 0;
   return n;
 };
-const naiveMs = await time(async () => rankAll((t) => t.toLowerCase().split(/[^a-z0-9']+/)));
+const naiveMs = await medianMs(async () => rankAll((t) => t.toLowerCase().split(/[^a-z0-9']+/)), {
+  runs: 3,
+  warmup: 1,
+});
 row("reference tokenizer: toLowerCase + split(/[^a-z0-9']+/) + Map", naiveMs);
-row('tokenizeImdb + Map (same texts)', await time(async () => rankAll(tokenizeImdb)), naiveMs);
+row(
+  'tokenizeImdb + Map (same texts)',
+  await medianMs(async () => rankAll(tokenizeImdb), { runs: 3, warmup: 1 }),
+  naiveMs,
+);
 
 // What users call.
-const textMs = await time(async () => {
-  await loadImdbText({ path: dataDir, split: 'train' });
-  await loadImdbText({ path: dataDir, split: 'test' });
-});
+const textMs = await medianMs(
+  async () => {
+    await loadImdbText({ path: dataDir, split: 'train' });
+    await loadImdbText({ path: dataDir, split: 'test' });
+  },
+  { runs: 3, warmup: 1 },
+);
 row('loadImdbText, train + test (2 tarball reads)', textMs);
-const coldMs = await time(() => loadImdb({ path: dataDir, cacheDir, cache: false }));
+const coldMs = await medianMs(() => loadImdb({ path: dataDir, cacheDir, cache: false }), {
+  runs: 3,
+  warmup: 1,
+});
 row('loadImdb cold (cache off: read + tokenize + index)', coldMs);
 await loadImdb({ path: dataDir, cacheDir }); // writes the cache
 row(
   'loadImdb warm (indexed corpus from the cache)',
-  await time(() => loadImdb({ path: dataDir, cacheDir }), 5),
+  await medianMs(() => loadImdb({ path: dataDir, cacheDir }), { runs: 5, warmup: 1 }),
   coldMs,
 );
 

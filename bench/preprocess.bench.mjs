@@ -8,6 +8,7 @@
 //    `textsToSequences`, against a reference that only lower-cases, splits on a regex of the
 //    same filters and counts words in a Map.
 import { KERAS_FILTERS, padSequences, padSequencesFlat, Tokenizer } from '@encdec/core';
+import { mulberry32 } from './timing.mjs';
 
 /** Median milliseconds of `fn` over `runs`, after `warmup` calls (V8 needs 3-5 to warm up). */
 function time(fn, runs = 7, warmup = 3) {
@@ -19,16 +20,6 @@ function time(fn, runs = 7, warmup = 3) {
     ms.push(performance.now() - start);
   }
   return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
-/** Deterministic uniform [0, 1) (mulberry32), so every run measures the same data. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function table(title, rows, referenceName) {
@@ -45,7 +36,7 @@ function table(title, rows, referenceName) {
 }
 
 // 1. padSequences.
-const rand = random(1);
+const rand = mulberry32(1);
 const numSamples = 25_000;
 const maxlen = 500;
 const sequences = Array.from({ length: numSamples }, () =>

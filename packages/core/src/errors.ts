@@ -75,7 +75,10 @@ export function datasetFileCorrupt(
   problem: string,
   remedy = 'Delete it and load again to download a fresh copy, or replace it with a good copy.',
 ): EncdecError {
-  return new EncdecError(`Dataset file ${file} is corrupt or truncated (${problem}). ${remedy}`, 'path');
+  return new EncdecError(
+    `Dataset file ${file} is corrupt or truncated (${problem}). ${remedy}`,
+    'path',
+  );
 }
 
 /** A downloaded (or cached) file does not have the checksum it should have. */

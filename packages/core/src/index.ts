@@ -3,7 +3,7 @@
  * public. Sections follow the package's folders.
  */
 
-export { EncdecError } from './errors.js';
+export { EncdecError, show as showValue } from './errors.js';
 
 // --- backend --------------------------------------------------------------------------------------
 // Registers encdec's TF.js kernels (a side effect; it switches no backend).
@@ -34,6 +34,16 @@ export { Vocabulary } from './preprocess/vocabulary.js';
 export type { DecodeOptions, EncodeOptions, VocabularyOptions } from './preprocess/vocabulary.js';
 
 // --- datasets -------------------------------------------------------------------------------------
+export {
+  SEQUENCE_TASKS,
+  type SequenceTask,
+  type SequenceTaskData,
+  type SequenceTaskOptions,
+  sequenceTask,
+  TASK_END_ID,
+  TASK_PAD_ID,
+  TASK_START_ID,
+} from './datasets/synthetic.js';
 export {
   IMDB_SOURCES,
   type ImdbData,
@@ -69,6 +79,21 @@ export {
 } from './layers/attention-layer.js';
 
 // --- model ----------------------------------------------------------------------------------------
+export { FusedGru, type FusedGruArgs, fusedGru } from './layers/fused-gru.js';
+export { FusedLstm, type FusedLstmArgs, fusedLstm } from './layers/fused-lstm.js';
+export {
+  FusedSimpleRnn,
+  type FusedSimpleRnnArgs,
+  fusedSimpleRnn,
+} from './layers/fused-simple-rnn.js';
+export {
+  type ClassifierFitOptions,
+  createSequenceClassifier,
+  type Pooling,
+  POOLINGS,
+  SequenceClassifier,
+  type SequenceClassifierConfig,
+} from './model/sequence-classifier.js';
 export {
   CELL_KINDS,
   type CellKind,
@@ -106,6 +131,7 @@ export type { Seq2SeqVocabulary, VocabularyData } from './model/vocabulary.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 
 // --- train ----------------------------------------------------------------------------------------
+export { type BatchSums, tokenObjective } from './train/fit.js';
 export {
   type Callback,
   type EarlyStoppingOptions,

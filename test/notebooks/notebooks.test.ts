@@ -1,0 +1,105 @@
+// Every notebook, executed headless with the project's tslab kernel on small slices
+// (ENCDEC_QUICK=1), as a learner would run it: notebooks are integration tests. A failing cell's
+// source and error text are in the assertion message. Needs Jupyter (nbclient, nbconvert): see
+// the README's prerequisites; scripts/jupyter.mjs says how to install it when it is missing.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const notebooks = readdirSync(join(root, 'notebooks'))
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
+const outDir = mkdtempSync(join(tmpdir(), 'encdec-notebooks-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+interface Output {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+}
+interface Notebook {
+  cells: { cell_type: string; outputs?: Output[] }[];
+}
+
+const joined = (text: string | string[] | undefined) =>
+  Array.isArray(text) ? text.join('') : (text ?? '');
+
+/** Executes one notebook (QUICK) and returns the executed notebook. */
+function execute(name: string): Notebook {
+  const run = spawnSync(
+    process.execPath,
+    [join(root, 'scripts', 'jupyter.mjs'), 'run', '--out', outDir, join(root, 'notebooks', name)],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, ENCDEC_QUICK: '1' } },
+  );
+  expect(run.status, `${name} failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
+  return JSON.parse(readFileSync(join(outDir, name), 'utf8'));
+}
+
+/** All text the notebook printed, and the number of SVG images it displayed. */
+function outputsOf(notebook: Notebook) {
+  let text = '';
+  let svgs = 0;
+  for (const cell of notebook.cells) {
+    for (const output of cell.outputs ?? []) {
+      text += joined(output.text);
+      if (output.data?.['text/plain']) text += joined(output.data['text/plain']);
+      if (output.data?.['image/svg+xml']) svgs += 1;
+    }
+  }
+  return { text, svgs };
+}
+
+describe('notebooks (ENCDEC_QUICK=1)', () => {
+  it('there are notebooks to run', () => {
+    expect(notebooks.length).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const name of notebooks) {
+    it(`${name} runs without a cell error`, () => {
+      const notebook = execute(name);
+      const code = notebook.cells.filter((c) => c.cell_type === 'code');
+      expect(code.length).toBeGreaterThan(0);
+      for (const cell of code) {
+        const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
+        expect(errors).toEqual([]);
+      }
+      if (name.startsWith('05-')) checkWalkthrough(notebook);
+    }, 900_000);
+  }
+});
+
+/** The walkthrough shows its charts and prints its key numbers. */
+function checkWalkthrough(notebook: Notebook) {
+  const { text, svgs } = outputsOf(notebook);
+  expect(svgs).toBeGreaterThanOrEqual(4);
+  expect(text).toMatch(/encdec: TF\.js backend "(wasm|cpu|tensorflow)"/);
+  for (const label of WALKTHROUGH_NUMBERS) {
+    expect(text, `the walkthrough prints "${label}: <number>"`).toMatch(
+      new RegExp(`${label.replace(/[()]/g, '\\$&')}: -?[0-9.]+`),
+    );
+  }
+}
+
+const WALKTHROUGH_NUMBERS = [
+  'parameters (seed)',
+  'parameters (attention)',
+  'training time (seed)',
+  'training time (attention)',
+  'held-out loss (seed)',
+  'held-out token accuracy (seed)',
+  'held-out perplexity (seed)',
+  'greedy BLEU-4 (seed)',
+  'greedy exact match (seed)',
+  'held-out loss (attention)',
+  'held-out token accuracy (attention)',
+  'held-out perplexity (attention)',
+  'greedy BLEU-4 (attention)',
+  'greedy exact match (attention)',
+  'reloaded model max abs difference in logits',
+  'tensors left',
+  'notebook run time',
+];
