@@ -151,7 +151,14 @@ export {
   type Trainable,
   type TrainOptions,
 } from './train/fit.js';
-export { maskedCorrect, maskedCrossEntropy, maskedCrossEntropySums } from './train/loss.js';
+export {
+  type MaskedSums,
+  type MaskedTokenSums,
+  maskedCorrect,
+  maskedCrossEntropy,
+  maskedCrossEntropySums,
+  maskedTokenSums,
+} from './train/loss.js';
 export { formatLogs, progressBar } from './train/progress.js';
 
 // --- io -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { encdecKernels } from './kernels/register.js';
 import { speedUpWasmMatMul } from './kernels/wasm-batch-mat-mul.js';
+import { speedUpWasmSum } from './kernels/wasm-sum.js';
 
 /** The result of trying one backend. */
 export type LoadResult = { ok: true } | { ok: false; why: string };
@@ -76,6 +77,7 @@ export async function loadWasm(): Promise<LoadResult> {
     return { ok: false, why: `wasm lacks kernels needed for training: ${missing.join(', ')}` };
   }
   speedUpWasmMatMul();
+  speedUpWasmSum();
   return switchTo('wasm');
 }
 

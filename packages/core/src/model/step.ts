@@ -8,6 +8,7 @@ import { invalidArgument } from '../errors.js';
 import type { StepOutput } from '../search/types.js';
 import type { Decoder } from './decoder.js';
 import type { EncoderOutputs } from './encoder.js';
+import { logSoftmaxRows } from './log-softmax.js';
 import { tidyResult } from './tidy.js';
 
 /**
@@ -76,7 +77,7 @@ export function decoderStep(
       next.srcMask = tf.clone(memory[1]!) as tf.Tensor2D;
     }
     const out: StepOutput<Seq2SeqState> = {
-      logProbs: tf.logSoftmax(tf.reshape(step.logits, [rows, -1])), // [rows, vocabSize]
+      logProbs: logSoftmaxRows(tf.reshape(step.logits, [rows, -1])), // [rows, vocabSize]
       state: next,
     };
     if (step.attention) out.attention = tf.reshape(step.attention, [rows, -1]); // [rows, srcLen]

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { invalidArgument, rowCountMismatch } from '../errors.js';
 import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
-import { maskedCorrect, maskedCrossEntropySums } from './loss.js';
+import { maskedTokenSums } from './loss.js';
 import { progressBar } from './progress.js';
 
 /** What the loop trains: anything that turns a batch of inputs into logits. */
@@ -51,8 +51,8 @@ export interface BatchSums {
 
 /** The default objective: masked token cross-entropy and accuracy over real target tokens. */
 export function tokenObjective(logits: tf.Tensor, targets: tf.Tensor): BatchSums {
-  const { lossSum, tokens } = maskedCrossEntropySums(logits, targets);
-  return { lossSum, correct: maskedCorrect(logits, targets), count: tokens };
+  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets);
+  return { lossSum, correct, count: tokens };
 }
 
 /** Rows that pair up: inputs[i] row r goes with targets row r (int32 [rows, tgtLen]). */

@@ -3,6 +3,19 @@
  * for neither. Both take logits (before the softmax): the cross-entropy of logits has a cheap
  * closed-form gradient (softmax - onehot), where a softmax layer followed by a log costs a
  * clipped, element-wise backward pass over [batch, tgtLen, vocabSize] (PERF-NOTES.md).
+ *
+ * The cross-entropy is one differentiable op (`tf.customGrad`) over [tokens, vocabSize] that costs
+ * one softmax, one argmax and a few gathers forward, and one fused pass backward:
+ *
+ *   p = softmax(x)                       the backend's softmax (one vectorized kernel on wasm)
+ *   m = argmax(x),  lse = x_m - log p_m  log-sum-exp from the most likely token: p_m >= 1/V, so
+ *                                        log p_m never underflows, unlike log p_t can
+ *   loss_t = lse - x_t = -log softmax(x)[t]
+ *   d loss_t / d x = p - onehot(t)       (e.g. Goodfellow et al. 2016, section 6.2.2.3)
+ *
+ * Stock `tf.losses.softmaxCrossEntropy` takes a onehot [tokens, vocabSize] and runs about ten
+ * element-wise passes over it (two exponentials among them), most of a training step with a
+ * 10,000-word output (bench/train-decode.bench.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -14,20 +27,66 @@ export interface MaskedSums {
   tokens: tf.Scalar;
 }
 
+/** `MaskedSums` and the real target tokens the argmax of the logits predicts. */
+export interface MaskedTokenSums extends MaskedSums {
+  /** Real target tokens whose most likely prediction is the target (scalar). */
+  correct: tf.Scalar;
+}
+
+/**
+ * Per-token cross-entropy -log softmax(logits)[target] (nats), summed over the tokens whose
+ * target is not padding, with the argmax accuracy on the way (it shares the argmax). logits
+ * [batch, tgtLen, vocabSize] (any leading shape), targets int32 [batch, tgtLen].
+ */
+export function maskedTokenSums(logits: tf.Tensor, targets: tf.Tensor): MaskedTokenSums {
+  return tf.tidy(() => {
+    const vocabSize = logits.shape[logits.rank - 1]!;
+    const logits2d = tf.reshape(logits, [-1, vocabSize]); // [tokens, vocabSize]
+    const rows = logits2d.shape[0]!;
+    const target = tf.reshape(tf.cast(targets, 'int32'), [rows]); // [tokens]
+    const mask = tf.cast(tf.notEqual(target, 0), 'float32'); // [tokens]
+    const best = tf.argMax(logits2d, 1) as tf.Tensor1D; // [tokens]
+    // Flat positions of row r's column c: r * vocabSize + c.
+    const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')); // [tokens]
+    const bestAt = tf.add(rowStart, best);
+    const targetAt = tf.add(rowStart, target);
+
+    const crossEntropySum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+      const probs = tf.softmax(x); // [tokens, vocabSize]
+      // Saved, not captured: the tidy of this function frees mask and target before backprop.
+      save([probs, mask, target]);
+      const flatX = tf.reshape(x, [-1]); // [tokens * vocabSize]
+      const flatP = tf.reshape(probs, [-1]); // [tokens * vocabSize]
+      const logSumExp = tf.sub(tf.gather(flatX, bestAt), tf.log(tf.gather(flatP, bestAt)));
+      const perToken = tf.sub(logSumExp, tf.gather(flatX, targetAt)); // [tokens]
+      return {
+        value: tf.sum(tf.mul(perToken, mask)),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [p, m, t] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          const scale = tf.reshape(tf.mul(m, dy), [rows, 1]); // [tokens, 1]
+          return tf.mul(tf.sub(p, tf.oneHot(t, vocabSize)), scale);
+        },
+      };
+    });
+
+    const hit = tf.logicalAnd(tf.equal(best, target), tf.cast(mask, 'bool'));
+    return {
+      lossSum: crossEntropySum(logits2d) as tf.Scalar,
+      tokens: tf.sum(mask) as tf.Scalar,
+      correct: tf.sum(tf.cast(hit, 'float32')) as tf.Scalar,
+    };
+  });
+}
+
 /**
  * Per-token cross-entropy -log softmax(logits)[target] (nats), summed over the tokens whose
  * target is not padding. logits [batch, tgtLen, vocabSize], targets int32 [batch, tgtLen].
  */
 export function maskedCrossEntropySums(logits: tf.Tensor, targets: tf.Tensor): MaskedSums {
   return tf.tidy(() => {
-    const vocabSize = logits.shape[logits.rank - 1]!;
-    const mask = tf.cast(tf.notEqual(targets, 0), 'float32'); // [batch, tgtLen]
-    const onehot = tf.oneHot(tf.cast(targets, 'int32'), vocabSize); // [batch, tgtLen, vocabSize]
-    const perToken = tf.losses.softmaxCrossEntropy(onehot, logits, undefined, 0, tf.Reduction.NONE); // [batch, tgtLen]
-    return {
-      lossSum: tf.sum(tf.mul(perToken, mask)) as tf.Scalar,
-      tokens: tf.sum(mask) as tf.Scalar,
-    };
+    const { lossSum, tokens } = maskedTokenSums(logits, targets);
+    return { lossSum, tokens };
   });
 }
 

@@ -12,13 +12,9 @@
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/** The part of the wasm backend used here: freeing an intermediate tensor's memory. */
-interface WasmBackendLike {
-  disposeData(dataId: object): boolean;
-}
 
 /** The permutation that swaps the last two axes of a rank-`rank` tensor. */
 function swapLastTwo(rank: number): number[] {
@@ -59,21 +55,13 @@ export function fastTransposeBatchMatMul(
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
 }
 
-/** The stock kernel and ours, once {@link speedUpWasmMatMul} has run. */
-let swap: { stock: tf.KernelConfig; ours: tf.KernelConfig } | undefined;
-
 /**
  * Replaces wasm's `BatchMatMul` with {@link fastTransposeBatchMatMul}; call after importing
  * `@tensorflow/tfjs-backend-wasm`. Idempotent. Returns the stock kernel (tests compare with it),
  * or undefined when wasm's kernels are not registered.
  */
 export function speedUpWasmMatMul(): tf.KernelConfig | undefined {
-  const current = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (current === undefined || transpose === undefined) return undefined;
-  if (current === swap?.ours) return swap.stock;
-  swap = { stock: current, ours: fastTransposeBatchMatMul(current, transpose) };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(swap.ours);
-  return current;
+  if (transpose === undefined) return undefined;
+  return replaceWasmKernel('BatchMatMul', (stock) => fastTransposeBatchMatMul(stock, transpose));
 }
