@@ -11,10 +11,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type Cell = 'lstm' | 'gru' | 'rnn';
-const BATCH = 3;
+const BATCH = 6; // 4 + 2: the loops' 4 x 4 blocks and their edges (fused-matmul.ts)
 const STEPS = 5;
 const INPUT_DIM = 4;
-const UNITS = 3;
+const UNITS = 5;
 
 interface Case {
   cell: Cell;
@@ -46,11 +46,14 @@ function pair(c: Case): [tf.RNN, tf.RNN] {
   return [tf.layers.simpleRNN(args()), new FusedSimpleRnn(args())];
 }
 
-/** Row 0 real, row 1 with leading, inner and trailing padding, row 2 fully masked. */
+/** Rows 0 and 3 real, 1 with leading, inner and trailing padding, 2 fully masked, 4-5 mixed. */
 const MASK = [
   [1, 1, 1, 1, 1],
   [0, 1, 0, 1, 0],
   [0, 0, 0, 0, 0],
+  [1, 1, 1, 1, 1],
+  [1, 1, 1, 0, 0],
+  [0, 0, 1, 1, 1],
 ];
 
 /**

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { encdecKernels } from './kernels/register.js';
 import { speedUpWasmMatMul } from './kernels/wasm-batch-mat-mul.js';
+import { speedUpWasmGather } from './kernels/wasm-gather.js';
 import { speedUpWasmSum } from './kernels/wasm-sum.js';
 
 /** The result of trying one backend. */
@@ -78,6 +79,7 @@ export async function loadWasm(): Promise<LoadResult> {
   }
   speedUpWasmMatMul();
   speedUpWasmSum();
+  speedUpWasmGather();
   return switchTo('wasm');
 }
 

@@ -14,6 +14,7 @@
  *   dh_{t-1} = dh z + d(r h) r + [dz_z dz_r] [U_z U_r]^T
  *   dU = [h_{t-1}^T [dz_z dz_r],  (r h_{t-1})^T dz_h]
  */
+import { fastTanh } from './fast-tanh.js';
 import {
   gateSlope,
   gateValue,
@@ -72,7 +73,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
         for (let j = 0; j < units; j++) {
           hPrev[row * units + j] = h[hb + j]!;
           resetPrev[row * units + j] = reset[hb + j]!;
-          const hh = Math.tanh(z[zs + 2 * units + j]!);
+          const hh = fastTanh(z[zs + 2 * units + j]!);
           const zj = gates[zb + j]!;
           gates[zb + 2 * units + j] = hh;
           slopes[zb + 2 * units + j] = 1 - hh * hh;

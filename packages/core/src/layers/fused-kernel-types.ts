@@ -10,6 +10,8 @@
  * Arithmetic inside the loop is float64 (JavaScript numbers), stored as float32.
  */
 
+import { fastSigmoid } from './fast-tanh.js';
+
 /** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
 
@@ -28,6 +30,11 @@ export interface KernelInputs {
   /** Read the sequence from its end; outputs are then in reading order, as Keras returns them. */
   goBackwards: boolean;
   gate: GateActivation;
+  /**
+   * Record what the backward pass needs (default true). False when no gradient is being taken
+   * (inference, decoding): a kernel may then skip the recording, and its `backward` throws.
+   */
+  record?: boolean;
 }
 
 /**
@@ -62,7 +69,7 @@ export interface KernelForward {
 
 /** A gate activation's value. hardSigmoid: clip(0.2 x + 0.5, 0, 1), as TF.js defines it. */
 export function gateValue(gate: GateActivation, x: number): number {
-  if (gate === 'sigmoid') return 1 / (1 + Math.exp(-x));
+  if (gate === 'sigmoid') return fastSigmoid(x);
   const y = 0.2 * x + 0.5;
   return Math.min(Math.max(y, 0), 1);
 }

@@ -14,6 +14,7 @@
  *   dc_{t-1} = dc f       dh_{t-1} = dz U^T
  */
 
+import { fastTanh } from './fast-tanh.js';
 import {
   gateSlope,
   gateValue,
@@ -33,11 +34,14 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
   const z = new Float64Array(batchSize * width); // [batch, width], one step
   const outputs = new Float32Array(batchSize * timeSteps * units);
   // Recorded per [batch, time] row for the backward pass.
-  const gates = new Float32Array(batchSize * timeSteps * width); // i f g o
-  const slopes = new Float32Array(batchSize * timeSteps * width); // a'(z_i) a'(z_f) 1-g^2 a'(z_o)
-  const hPrev = new Float32Array(batchSize * timeSteps * units);
-  const cPrev = new Float32Array(batchSize * timeSteps * units);
-  const cTanh = new Float32Array(batchSize * timeSteps * units); // tanh(c_t)
+  // Without `record` (no gradient taken) these stay empty and the step skips writing them.
+  const record = inputs.record ?? true;
+  const recorded = (size: number) => new Float32Array(record ? size : 0);
+  const gates = recorded(batchSize * timeSteps * width); // i f g o
+  const slopes = recorded(batchSize * timeSteps * width); // a'(z_i) a'(z_f) 1-g^2 a'(z_o)
+  const hPrev = recorded(batchSize * timeSteps * units);
+  const cPrev = recorded(batchSize * timeSteps * units);
+  const cTanh = recorded(batchSize * timeSteps * units); // tanh(c_t)
   const real = (row: number) => mask === null || mask[row] !== 0;
   for (let s = 0; s < timeSteps; s++) {
     const t = timeAt(s, timeSteps, goBackwards);
@@ -54,24 +58,26 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
         const zs = b * width;
         for (let j = 0; j < units; j++) {
           const cp = c[hb + j]!;
-          hPrev[row * units + j] = h[hb + j]!;
-          cPrev[row * units + j] = cp;
           const i = gateValue(gate, z[zs + j]!);
           const f = gateValue(gate, z[zs + units + j]!);
-          const g = Math.tanh(z[zs + 2 * units + j]!);
+          const g = fastTanh(z[zs + 2 * units + j]!);
           const o = gateValue(gate, z[zs + 3 * units + j]!);
-          gates[zb + j] = i;
-          gates[zb + units + j] = f;
-          gates[zb + 2 * units + j] = g;
-          gates[zb + 3 * units + j] = o;
-          slopes[zb + j] = gateSlope(gate, z[zs + j]!, i);
-          slopes[zb + units + j] = gateSlope(gate, z[zs + units + j]!, f);
-          slopes[zb + 2 * units + j] = 1 - g * g;
-          slopes[zb + 3 * units + j] = gateSlope(gate, z[zs + 3 * units + j]!, o);
           const cNew = f * cp + i * g;
-          const tc = Math.tanh(cNew);
+          const tc = fastTanh(cNew);
+          if (record) {
+            hPrev[row * units + j] = h[hb + j]!;
+            cPrev[row * units + j] = cp;
+            gates[zb + j] = i;
+            gates[zb + units + j] = f;
+            gates[zb + 2 * units + j] = g;
+            gates[zb + 3 * units + j] = o;
+            slopes[zb + j] = gateSlope(gate, z[zs + j]!, i);
+            slopes[zb + units + j] = gateSlope(gate, z[zs + units + j]!, f);
+            slopes[zb + 2 * units + j] = 1 - g * g;
+            slopes[zb + 3 * units + j] = gateSlope(gate, z[zs + 3 * units + j]!, o);
+            cTanh[row * units + j] = tc;
+          }
           c[hb + j] = cNew;
-          cTanh[row * units + j] = tc;
           h[hb + j] = o * tc;
         }
       }
@@ -80,6 +86,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
   }
 
   function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+    if (!record) throw new Error('lstmForward ran without record: there is no backward pass');
     const dh = Float64Array.from(dStates[0]!); // [batch, units]
     const dc = Float64Array.from(dStates[1]!); // [batch, units]
     const dhPrev = new Float64Array(batchSize * units);

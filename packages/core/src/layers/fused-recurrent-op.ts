@@ -88,6 +88,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       states: statesIn.map((s) => s.dataSync() as Float32Array),
       goBackwards,
       gate,
+      record: gradientIsTaped(),
     });
     xProj.dispose();
     save([xIn!, kernelIn!]);
@@ -168,4 +169,15 @@ function readMask(mask: tf.Tensor, batchSize: number, timeSteps: number): Float3
   const values = floats.dataSync() as Float32Array;
   floats.dispose();
   return values;
+}
+
+/**
+ * Whether TF.js is recording a gradient tape (inside tf.grads, variableGrads, optimizer.minimize
+ * ...): only then does the backward pass need what the forward pass can record. TF.js 4.22 keeps
+ * the count in its engine state (engine.ts, `startTape`); an engine without it counts as taping.
+ */
+function gradientIsTaped(): boolean {
+  const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state
+    ?.gradientDepth;
+  return depth === undefined || depth > 0;
 }

@@ -7,6 +7,7 @@
  * A masked step keeps h. Backward: dz = dh_t (1 - h_t^2), dh_{t-1} = dz U^T, dU = H_{t-1}^T dz.
  */
 
+import { fastTanh } from './fast-tanh.js';
 import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
 import { timeAt } from './fused-kernel-types.js';
 import { addProduct, block, productTransposed } from './fused-matmul.js';
@@ -33,7 +34,7 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
       if (real(b * timeSteps + t)) {
         for (let j = 0; j < units; j++) {
           hPrev[rb + j] = h[hb + j]!;
-          const v = Math.tanh(z[hb + j]!);
+          const v = fastTanh(z[hb + j]!);
           h[hb + j] = v;
           slopes[rb + j] = 1 - v * v;
         }
