@@ -15,7 +15,7 @@
 const CLAMP = 7.905311107635498;
 
 export function fastTanh(x: number): number {
-  const c = x > CLAMP ? CLAMP : x < -CLAMP ? -CLAMP : x;
+  const c = Math.min(Math.max(x, -CLAMP), CLAMP);
   const x2 = c * c;
   let p = -2.76076847742355e-16; // a13
   p = p * x2 + 2.00018790482477e-13; // a11
