@@ -13,6 +13,7 @@ import { encdecKernels } from './kernels/register.js';
 import { speedUpWasmMatMul } from './kernels/wasm-batch-mat-mul.js';
 import { speedUpWasmGather } from './kernels/wasm-gather.js';
 import { speedUpWasmSum } from './kernels/wasm-sum.js';
+import { speedUpWasmTopK } from './kernels/wasm-top-k.js';
 
 /** The result of trying one backend. */
 export type LoadResult = { ok: true } | { ok: false; why: string };
@@ -80,6 +81,7 @@ export async function loadWasm(): Promise<LoadResult> {
   speedUpWasmMatMul();
   speedUpWasmSum();
   speedUpWasmGather();
+  speedUpWasmTopK();
   return switchTo('wasm');
 }
 
