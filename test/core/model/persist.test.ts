@@ -70,7 +70,7 @@ describe('save and loadSeq2Seq', () => {
     const state = loaded.initialState(src);
     const tokens = tf.tensor1d([1, 1], 'int32');
     const out = loaded.decodeStep(tokens, state);
-    expect(out.logProbs.shape).toEqual([2, V]);
+    expect(out.logits!.shape).toEqual([2, V]);
     tf.dispose([state, tokens, out]);
     model.dispose();
     loaded.dispose();

@@ -196,8 +196,9 @@ export class Seq2Seq {
 
   /**
    * One decoder step for search (the `StepFn` contract): `tokens` int32 [rows] and the state ->
-   * log-softmax [rows, vocabSize], the next state and the attention weights [rows, srcLen]. Reads
-   * but never disposes its arguments; every returned tensor is new and the caller's to dispose.
+   * logits [rows, vocabSize] (their tf.logSoftmax is the log-probabilities), the next state and
+   * the attention weights [rows, srcLen]. Reads but never disposes its arguments; every returned
+   * tensor is new and the caller's to dispose.
    */
   readonly decodeStep: StepFn<Seq2SeqState> = (tokens, state) =>
     decoderStep(this.decoder, tokens, state);

@@ -1,6 +1,6 @@
 /**
  * One decoder step, the `StepFn` contract of search: tokens int32 [rows] and the carried state
- * -> log-softmax [rows, vocabSize], the next state, the attention weights [rows, srcLen]. The
+ * -> logits [rows, vocabSize], the next state, the attention weights [rows, srcLen]. The
  * decoder's layers run on [rows, 1]; nothing of the sequence so far is recomputed.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +8,6 @@ import { invalidArgument } from '../errors.js';
 import type { StepOutput } from '../search/types.js';
 import type { Decoder } from './decoder.js';
 import type { EncoderOutputs } from './encoder.js';
-import { logSoftmaxRows } from './log-softmax.js';
 import { tidyResult } from './tidy.js';
 
 /**
@@ -77,7 +76,7 @@ export function decoderStep(
       next.srcMask = tf.clone(memory[1]!) as tf.Tensor2D;
     }
     const out: StepOutput<Seq2SeqState> = {
-      logProbs: logSoftmaxRows(tf.reshape(step.logits, [rows, -1])), // [rows, vocabSize]
+      logits: tf.reshape(step.logits, [rows, -1]) as tf.Tensor2D, // [rows, vocabSize]
       state: next,
     };
     if (step.attention) out.attention = tf.reshape(step.attention, [rows, -1]); // [rows, srcLen]

@@ -3,7 +3,7 @@
  * for batchSize x beamWidth rows (row i * beamWidth + k is beam k of the i-th unfinished input).
  *
  *   1. repeat each row of the initial state beamWidth times; only beam 0 is alive at first
- *   2. step(tokens, state) -> logProbs [rows, vocabSize]
+ *   2. step(tokens, state) -> logits or logProbs [rows, vocabSize] (normalized in scores.ts)
  *   3. on the backend: ban the end token before minLength and repeated n-grams, add each beam's
  *      running logProb, take the top 2 x beamWidth of each input's beamWidth x vocabSize candidates
  *   4. read the candidates (score, step logProb, beam, token) and attention back in ONE dataSync
@@ -24,6 +24,7 @@ import {
   scoreOf,
 } from './length-penalty.js';
 import { bannedNextTokens } from './ngram-block.js';
+import { stepScores } from './scores.js';
 import { batchSizeOf, gatherRows, release } from './state.js';
 import { takeAlongRows } from './take-along-rows.js';
 import type { ScoredHypothesis, SearchOptions, StepFn } from './types.js';
@@ -129,7 +130,13 @@ export function beamSearch<S extends tf.TensorContainer>(
           const out = step(tokensT, state);
           sizes = checkStepOutput(out, rows, sizes, endId, collectAttention);
           const vocabSize = sizes.vocabSize!;
-          let total = tf.add(out.logProbs, tf.tensor2d(running, [rows, 1])); // [rows, vocabSize]
+          const scores = stepScores(out);
+          // running + log-probabilities: [rows, vocabSize]
+          const shift = tf.tensor2d(running, [rows, 1]); // [rows, 1]
+          let total = tf.add(
+            scores.scores,
+            scores.logSumExp ? tf.sub(shift, scores.logSumExp) : shift,
+          );
           if (t + 1 < minLength) total = tf.add(total, tf.oneHot([endId], vocabSize).mul(NEG));
           if (banned.length > 0) {
             const where = tf.tensor2d(banned, [banned.length / 2, 2], 'int32');
@@ -141,8 +148,15 @@ export function beamSearch<S extends tf.TensorContainer>(
           const { values, indices } = tf.topk(flat, count); // [inputs, count]
           const beam = tf.floorDiv(indices, vocabSize); // which beam of the input
           const token = tf.sub(indices, tf.mul(beam, vocabSize));
-          const flatLogProbs = tf.reshape(out.logProbs, [inputs, beamWidth * vocabSize]);
-          const stepLogProbs = takeAlongRows(flatLogProbs as tf.Tensor2D, indices as tf.Tensor2D); // [inputs, count]
+          const flatScores = tf.reshape(scores.scores, [inputs, beamWidth * vocabSize]);
+          let stepLogProbs = takeAlongRows(flatScores as tf.Tensor2D, indices as tf.Tensor2D); // [inputs, count]
+          if (scores.logSumExp) {
+            // Each candidate's row: input i's beam b is row i * beamWidth + b.
+            const firstRow = tf.mul(tf.range(0, inputs, 1, 'int32'), tf.scalar(beamWidth, 'int32'));
+            const row = tf.add(tf.cast(beam, 'int32'), tf.reshape(firstRow, [inputs, 1])); // [inputs, count]
+            const rowLse = tf.gather(tf.reshape(scores.logSumExp, [rows]), row); // [inputs, count]
+            stepLogProbs = tf.sub(stepLogProbs, rowLse);
+          }
           const parts = [values, stepLogProbs, tf.cast(beam, 'float32'), tf.cast(token, 'float32')];
           const flatParts = parts.map((p) => tf.reshape(p, [-1])); // 4 x [inputs * count]
           if (collectAttention) flatParts.push(tf.reshape(out.attention!, [-1])); // [rows*srcLen]

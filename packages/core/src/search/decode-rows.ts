@@ -2,20 +2,24 @@
  * The loop greedy search and sampling share: one hypothesis per batch row, one token chosen per
  * row per step. Finished rows leave the batch, so the step function only ever sees live rows.
  *
- *   1. step(tokens, state) -> logProbs [rows, vocabSize], next state, attention
- *   2. `choose` picks a token per row on the backend; look up its log-probability
+ *   1. step(tokens, state) -> logits or logProbs [rows, vocabSize], next state, attention
+ *   2. `choose` picks a token per row on the backend; look up its log-probability (scores.ts)
  *   3. read ids, log-probabilities (and attention) back in ONE dataSync
  *   4. append to each row's hypothesis; a row that produced endId is finished
  *   5. drop finished rows from the state (one gather per tensor); feed the chosen tokens back
  */
 import * as tf from '@tensorflow/tfjs';
+import { logProbsAt, stepScores } from './scores.js';
 import { batchSizeOf, gatherRows, release, tensorsOf } from './state.js';
-import { takeAlongRows } from './take-along-rows.js';
 import type { Hypothesis, SearchOptions, StepFn } from './types.js';
 import { checkStepOutput, type StepSizes } from './validate.js';
 
-/** Picks one token per row from logProbs [rows, vocabSize]: int32 [rows]. Runs inside `tidy`. */
-export type ChooseFn = (logProbs: tf.Tensor2D) => tf.Tensor1D;
+/**
+ * Picks one token per row: int32 [rows]. `scores` [rows, vocabSize] are log-probabilities or
+ * logits, so only what a per-row shift leaves alone may be used (order, softmax); `best` is each
+ * row's argmax. Runs inside `tidy`.
+ */
+export type ChooseFn = (scores: tf.Tensor2D, best: tf.Tensor1D) => tf.Tensor1D;
 
 /** Decodes every row of `initialState` with `choose`; one hypothesis per row, in batch order. */
 export function decodeRows<S extends tf.TensorContainer>(
@@ -45,8 +49,9 @@ export function decodeRows<S extends tf.TensorContainer>(
         result = tf.tidy(() => {
           const out = step(tokensT, state);
           sizes = checkStepOutput(out, rows, sizes, endId, collectAttention);
-          const ids = choose(out.logProbs); // [rows] int32
-          const chosen = takeAlongRows(out.logProbs, tf.reshape(ids, [rows, 1])); // [rows, 1]
+          const scores = stepScores(out);
+          const ids = choose(scores.scores, scores.best); // [rows] int32
+          const chosen = logProbsAt(scores, tf.reshape(ids, [rows, 1])); // [rows, 1]
           const parts = [tf.cast(ids, 'float32'), chosen.reshape([rows])];
           if (collectAttention) parts.push(out.attention!.reshape([-1])); // [rows * srcLen]
           return { next: out.state, packed: tf.concat(parts) };

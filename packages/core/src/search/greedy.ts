@@ -1,8 +1,8 @@
 /**
- * Greedy search: at every step each row takes its most probable token (argmax of logProbs).
+ * Greedy search: at every step each row takes its most probable token (the argmax of its scores).
  * Batched: all rows step together, and a row that produced the end token stops growing.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { decodeRows } from './decode-rows.js';
 import type { Hypothesis, SearchOptions, StepFn } from './types.js';
 import { checkSearchOptions } from './validate.js';
@@ -20,5 +20,5 @@ export function greedySearch<S extends tf.TensorContainer>(
   options: GreedyOptions,
 ): Hypothesis[] {
   const checked = checkSearchOptions(options);
-  return decodeRows(step, initialState, checked, (logProbs) => tf.argMax(logProbs, 1));
+  return decodeRows(step, initialState, checked, (_scores, best) => best);
 }

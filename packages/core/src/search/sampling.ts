@@ -56,9 +56,10 @@ export function sampleSearch<S extends tf.TensorContainer>(
   }
   const random = seed === undefined ? seedrandom() : seedrandom(String(seed));
 
-  return decodeRows(step, initialState, checked, (logProbs) => {
-    const [rows, vocabSize] = logProbs.shape;
-    const scaled: tf.Tensor2D = temperature === 1 ? logProbs : tf.div(logProbs, temperature);
+  // Logits or log-probabilities alike: a row's shift cancels in the softmax and leaves the order.
+  return decodeRows(step, initialState, checked, (scores) => {
+    const [rows, vocabSize] = scores.shape;
+    const scaled: tf.Tensor2D = temperature === 1 ? scores : tf.div(scores, temperature);
     // 1. The candidates, most probable first when a cut needs the order.
     const cut = topK !== undefined || topP < 1;
     const top = cut ? tf.topk(scaled, Math.min(topK ?? vocabSize, vocabSize)) : undefined;

@@ -7,10 +7,16 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 
-/** What one decoding step returns for `rows` hypotheses. */
+/**
+ * What one decoding step returns for `rows` hypotheses: the next token's scores as exactly one of
+ * `logits` or `logProbs`. Logits are cheaper (search normalizes only what it needs, see
+ * scores.ts); `Seq2Seq.decodeStep` returns them.
+ */
 export interface StepOutput<S extends tf.TensorContainer> {
+  /** [rows, vocabSize] unnormalized scores (the log-softmax of each row gives its distribution). */
+  logits?: tf.Tensor2D;
   /** [rows, vocabSize] log-probabilities (a log-softmax) of the next token of each row. */
-  logProbs: tf.Tensor2D;
+  logProbs?: tf.Tensor2D;
   /** The state after this step: every tensor has one row per hypothesis on axis 0. */
   state: S;
   /** [rows, srcLen] attention weights of this step, when the model has attention. */

@@ -57,20 +57,29 @@ export function checkStepOutput<S extends tf.TensorContainer>(
   endId: number,
   collectAttention: boolean,
 ): Required<StepSizes> {
-  const logProbs = out?.logProbs as unknown;
-  if (!(logProbs instanceof tf.Tensor)) {
-    throw invalidStepOutput('logProbs', logProbs, 'as a tf.Tensor2D [rows, vocabSize]');
+  const given = (['logits', 'logProbs'] as const).filter((k) => out?.[k] !== undefined);
+  if (given.length !== 1) {
+    throw invalidStepOutput(
+      'logits',
+      given.length === 0 ? out?.logits : '(both logits and logProbs)',
+      'or logProbs (exactly one of them) as a tf.Tensor2D [rows, vocabSize]',
+    );
   }
-  const vocabSize = sizes.vocabSize ?? logProbs.shape[1] ?? 0;
+  const field = given[0]!;
+  const scores = out[field] as unknown;
+  if (!(scores instanceof tf.Tensor)) {
+    throw invalidStepOutput(field, scores, 'as a tf.Tensor2D [rows, vocabSize]');
+  }
+  const vocabSize = sizes.vocabSize ?? scores.shape[1] ?? 0;
   if (
-    logProbs.rank !== 2 ||
-    logProbs.shape[0] !== rows ||
-    logProbs.shape[1] !== vocabSize ||
+    scores.rank !== 2 ||
+    scores.shape[0] !== rows ||
+    scores.shape[1] !== vocabSize ||
     vocabSize < 1
   ) {
     throw invalidStepOutput(
-      'logProbs',
-      logProbs.shape,
+      field,
+      scores.shape,
       `of shape [rows, vocabSize] = [${rows}, ${sizes.vocabSize ?? 'vocabSize'}]`,
     );
   }

@@ -1,0 +1,45 @@
+/**
+ * A step's scores of the next token: log-probabilities as they are, or logits, normalized only
+ * where search needs log-probabilities (ranking across beams, the log-probability of a chosen
+ * token). log softmax(x) = x - lse per row, and
+ *
+ *   p = softmax(x),  m = argmax(x),  lse = x_m - log p_m
+ *
+ * since p_m = exp(x_m - lse) is at least 1/vocabSize and its log never underflows. That is one
+ * softmax (a vectorized XNNPACK kernel on wasm) and one argmax over [rows, vocabSize]; a full
+ * log-softmax adds two more passes (max, subtract), `tf.logSoftmax` five (its Exp alone ~10x the
+ * softmax on wasm). Greedy search needs the argmax anyway.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { takeAlongRows } from './take-along-rows.js';
+import type { StepOutput } from './types.js';
+
+export interface StepScores {
+  /** [rows, vocabSize]: log-probabilities, or logits when `logSumExp` is set. */
+  scores: tf.Tensor2D;
+  /** [rows, 1] such that scores - logSumExp are the log-probabilities; null: they already are. */
+  logSumExp: tf.Tensor2D | null;
+  /** [rows] int32: the most likely token of each row. */
+  best: tf.Tensor1D;
+}
+
+/** The scores of a (checked) step output; runs inside the caller's `tidy`. */
+export function stepScores(out: StepOutput<tf.TensorContainer>): StepScores {
+  if (out.logits === undefined) {
+    const scores = out.logProbs!;
+    return { scores, logSumExp: null, best: tf.argMax(scores, 1) };
+  }
+  const scores = out.logits;
+  const rows = scores.shape[0];
+  const best = tf.argMax(scores, 1) as tf.Tensor1D; // [rows]
+  const at = tf.reshape(best, [rows, 1]) as tf.Tensor2D; // [rows, 1]
+  const pBest = takeAlongRows(tf.softmax(scores), at); // [rows, 1]
+  const logSumExp = tf.sub(takeAlongRows(scores, at), tf.log(pBest)) as tf.Tensor2D; // [rows, 1]
+  return { scores, logSumExp, best };
+}
+
+/** Log-probabilities of the tokens `columns` [rows, m] of each row: [rows, m]. */
+export function logProbsAt(s: StepScores, columns: tf.Tensor2D): tf.Tensor2D {
+  const picked = takeAlongRows(s.scores, columns);
+  return s.logSumExp === null ? picked : tf.sub(picked, s.logSumExp);
+}
