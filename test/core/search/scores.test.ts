@@ -38,9 +38,8 @@ describe('searches over logits', () => {
         expect(a.tokens).toEqual(b.tokens);
         expect(a.logProb).toBeCloseTo(b.logProb, 4);
       };
-      greedySearch(logitStep, state, options).forEach((h, i) =>
-        close(h, greedySearch(chainStep, state, options)[i]!),
-      );
+      const greedy = greedySearch(chainStep, state, options);
+      for (const [i, h] of greedySearch(logitStep, state, options).entries()) close(h, greedy[i]!);
       const beam = { ...options, beamWidth: 3, nBest: 3 };
       const viaLogits = beamSearch(logitStep, state, beam);
       const viaLogProbs = beamSearch(chainStep, state, beam);
@@ -51,9 +50,8 @@ describe('searches over logits', () => {
         });
       });
       const sample = { ...options, seed: 7, temperature: 0.8, topK: 4, topP: 0.9 };
-      sampleSearch(logitStep, state, sample).forEach((h, i) =>
-        close(h, sampleSearch(chainStep, state, sample)[i]!),
-      );
+      const sampled = sampleSearch(chainStep, state, sample);
+      for (const [i, h] of sampleSearch(logitStep, state, sample).entries()) close(h, sampled[i]!);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose(state);
     });
