@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encdecKernels } from './kernels/register.js';
 import { speedUpWasmMatMul } from './kernels/wasm-batch-mat-mul.js';
 import { speedUpWasmGather } from './kernels/wasm-gather.js';
+import { shareWasmData } from './kernels/wasm-share-data.js';
 import { speedUpWasmSum } from './kernels/wasm-sum.js';
 import { speedUpWasmTopK } from './kernels/wasm-top-k.js';
 
@@ -82,6 +83,7 @@ export async function loadWasm(): Promise<LoadResult> {
   speedUpWasmSum();
   speedUpWasmGather();
   speedUpWasmTopK();
+  shareWasmData();
   return switchTo('wasm');
 }
 

@@ -64,8 +64,11 @@ export function maskedTokenSums(logits: tf.Tensor, targets: tf.Tensor): MaskedTo
         value: tf.sum(tf.mul(perToken, mask)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [p, m, t] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          const scale = tf.reshape(tf.mul(m, dy), [rows, 1]); // [tokens, 1]
-          return tf.mul(tf.sub(p, tf.oneHot(t, vocabSize)), scale);
+          const scale = tf.mul(m, dy); // [tokens]
+          // (p - onehot(t)) * scale, the onehot as a scatter of -scale: no int32 onehot to cast.
+          const at = tf.stack([tf.range(0, rows, 1, 'int32'), t], 1); // [tokens, 2]
+          const minusOne = tf.scatterND(at, tf.neg(scale), [rows, vocabSize]); // [tokens, vocabSize]
+          return tf.add(tf.mul(p, tf.reshape(scale, [rows, 1])), minusOne);
         },
       };
     });
