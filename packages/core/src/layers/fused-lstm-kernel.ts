@@ -14,7 +14,7 @@
  *   dc_{t-1} = dc f       dh_{t-1} = dz U^T
  */
 
-import { fastTanh } from './fast-tanh.js';
+import { fastSigmoid, fastTanh } from './fast-tanh.js';
 import {
   gateSlope,
   gateValue,
@@ -28,21 +28,23 @@ import { addProduct, block, productTransposed } from './fused-matmul.js';
 export function lstmForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, xProj, mask, goBackwards, gate } = inputs;
   const width = 4 * units;
+  const sigmoid = gate === 'sigmoid';
   const kernelU = block(Float64Array.from(inputs.recurrentKernel), width); // [units, width]
   const h = Float64Array.from(inputs.states[0]!); // [batch, units]
   const c = Float64Array.from(inputs.states[1]!); // [batch, units]
   const z = new Float64Array(batchSize * width); // [batch, width], one step
   const outputs = new Float32Array(batchSize * timeSteps * units);
-  // Recorded per [batch, time] row for the backward pass.
-  // Without `record` (no gradient taken) these stay empty and the step skips writing them.
+  // Recorded for the backward pass, step-major ([step, batch, ...], one contiguous block a step)
+  // but for hPrev, which dU = hPrev^T dZ needs laid out like xProj ([batch, time, units]). A
+  // sigmoid's slope comes from its value, s (1 - s); hardSigmoid's slopes are recorded. Without
+  // `record` (no gradient taken) these stay empty and the loop skips writing them.
   const record = inputs.record ?? true;
   const recorded = (size: number) => new Float32Array(record ? size : 0);
   const gates = recorded(batchSize * timeSteps * width); // i f g o
-  const slopes = recorded(batchSize * timeSteps * width); // a'(z_i) a'(z_f) 1-g^2 a'(z_o)
+  const slopes = recorded(sigmoid ? 0 : batchSize * timeSteps * width); // a'(z_i) a'(z_f) - a'(z_o)
   const hPrev = recorded(batchSize * timeSteps * units);
   const cPrev = recorded(batchSize * timeSteps * units);
   const cTanh = recorded(batchSize * timeSteps * units); // tanh(c_t)
-  const real = (row: number) => mask === null || mask[row] !== 0;
   for (let s = 0; s < timeSteps; s++) {
     const t = timeAt(s, timeSteps, goBackwards);
     for (let b = 0; b < batchSize; b++) {
@@ -51,37 +53,43 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     }
     addProduct(block(z, width), block(h, units), kernelU, batchSize, units, width); // z += h U
     for (let b = 0; b < batchSize; b++) {
-      const row = b * timeSteps + t;
+      const row = b * timeSteps + t; // [batch, time] position of this step's input
       const hb = b * units;
-      if (real(row)) {
-        const zb = row * width;
+      if (mask === null || mask[row] !== 0) {
         const zs = b * width;
+        const gs = (s * batchSize + b) * width; // step-major record of this row
+        const us = (s * batchSize + b) * units;
         for (let j = 0; j < units; j++) {
-          const cp = c[hb + j]!;
-          const i = gateValue(gate, z[zs + j]!);
-          const f = gateValue(gate, z[zs + units + j]!);
+          const zi = z[zs + j]!;
+          const zf = z[zs + units + j]!;
+          const zo = z[zs + 3 * units + j]!;
+          const i = sigmoid ? fastSigmoid(zi) : gateValue(gate, zi);
+          const f = sigmoid ? fastSigmoid(zf) : gateValue(gate, zf);
+          const o = sigmoid ? fastSigmoid(zo) : gateValue(gate, zo);
           const g = fastTanh(z[zs + 2 * units + j]!);
-          const o = gateValue(gate, z[zs + 3 * units + j]!);
+          const cp = c[hb + j]!;
           const cNew = f * cp + i * g;
           const tc = fastTanh(cNew);
           if (record) {
             hPrev[row * units + j] = h[hb + j]!;
-            cPrev[row * units + j] = cp;
-            gates[zb + j] = i;
-            gates[zb + units + j] = f;
-            gates[zb + 2 * units + j] = g;
-            gates[zb + 3 * units + j] = o;
-            slopes[zb + j] = gateSlope(gate, z[zs + j]!, i);
-            slopes[zb + units + j] = gateSlope(gate, z[zs + units + j]!, f);
-            slopes[zb + 2 * units + j] = 1 - g * g;
-            slopes[zb + 3 * units + j] = gateSlope(gate, z[zs + 3 * units + j]!, o);
-            cTanh[row * units + j] = tc;
+            cPrev[us + j] = cp;
+            cTanh[us + j] = tc;
+            gates[gs + j] = i;
+            gates[gs + units + j] = f;
+            gates[gs + 2 * units + j] = g;
+            gates[gs + 3 * units + j] = o;
+            if (!sigmoid) {
+              slopes[gs + j] = gateSlope(gate, zi, i);
+              slopes[gs + units + j] = gateSlope(gate, zf, f);
+              slopes[gs + 3 * units + j] = gateSlope(gate, zo, o);
+            }
           }
           c[hb + j] = cNew;
           h[hb + j] = o * tc;
         }
       }
-      outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
+      const ob = (b * timeSteps + s) * units; // a loop, not set(subarray): no view per row
+      for (let j = 0; j < units; j++) outputs[ob + j] = h[hb + j]!;
     }
   }
 
@@ -102,32 +110,38 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
           const ob = (b * timeSteps + s) * units;
           for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
         }
-        if (!real(row)) {
+        if (mask !== null && mask[row] === 0) {
           dz.fill(0, zs, zs + width); // h and c passed through unchanged
           continue;
         }
-        const zb = row * width;
+        const gs = (s * batchSize + b) * width;
+        const us = (s * batchSize + b) * units;
         for (let j = 0; j < units; j++) {
-          const i = gates[zb + j]!;
-          const f = gates[zb + units + j]!;
-          const g = gates[zb + 2 * units + j]!;
-          const o = gates[zb + 3 * units + j]!;
-          const cp = cPrev[row * units + j]!;
-          const tc = cTanh[row * units + j]!;
+          const i = gates[gs + j]!;
+          const f = gates[gs + units + j]!;
+          const g = gates[gs + 2 * units + j]!;
+          const o = gates[gs + 3 * units + j]!;
+          const si = sigmoid ? i * (1 - i) : slopes[gs + j]!;
+          const sf = sigmoid ? f * (1 - f) : slopes[gs + units + j]!;
+          const so = sigmoid ? o * (1 - o) : slopes[gs + 3 * units + j]!;
+          const cp = cPrev[us + j]!;
+          const tc = cTanh[us + j]!;
           const dhj = dh[hb + j]!;
           const dcj = dc[hb + j]! + dhj * o * (1 - tc * tc);
-          dz[zs + j] = dcj * g * slopes[zb + j]!;
-          dz[zs + units + j] = dcj * cp * slopes[zb + units + j]!;
-          dz[zs + 2 * units + j] = dcj * i * slopes[zb + 2 * units + j]!;
-          dz[zs + 3 * units + j] = dhj * tc * slopes[zb + 3 * units + j]!;
+          dz[zs + j] = dcj * g * si;
+          dz[zs + units + j] = dcj * cp * sf;
+          dz[zs + 2 * units + j] = dcj * i * (1 - g * g);
+          dz[zs + 3 * units + j] = dhj * tc * so;
           dc[hb + j] = dcj * f;
         }
-        for (let j = 0; j < width; j++) dPre[zb + j] = dz[zs + j]!;
+        for (let j = 0; j < width; j++) dPre[row * width + j] = dz[zs + j]!;
       }
       // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
       productTransposed(block(dhPrev, units), block(dz, width), kernelU, batchSize, width, units);
       for (let b = 0; b < batchSize; b++) {
-        if (real(b * timeSteps + t)) dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+        if (mask === null || mask[b * timeSteps + t] !== 0) {
+          for (let j = b * units; j < (b + 1) * units; j++) dh[j] = dhPrev[j]!;
+        }
       }
     }
     return {
