@@ -12,6 +12,8 @@
 
 import { fastSigmoid } from './fast-tanh.js';
 
+import type { Products } from './fused-matmul.js';
+
 /** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
 
@@ -35,6 +37,11 @@ export interface KernelInputs {
    * (inference, decoding): a kernel may then skip the recording, and its `backward` throws.
    */
   record?: boolean;
+  /**
+   * Makes the per-step products of one loop (forward, then backward), disposed when it ends.
+   * Default: in JavaScript (`jsProducts`); on wasm, `wasmProducts` (wasm-products.ts).
+   */
+  products?: () => Products;
 }
 
 /**

@@ -19,7 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import { gruForward } from './fused-gru-kernel.js';
 import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
 import { lstmForward } from './fused-lstm-kernel.js';
+import { jsProducts } from './fused-matmul.js';
 import { rnnForward } from './fused-rnn-kernel.js';
+import { wasmProducts } from './wasm-products.js';
 
 export const FUSED_CELLS = ['lstm', 'gru', 'rnn'] as const;
 export type FusedCell = (typeof FUSED_CELLS)[number];
@@ -89,6 +91,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       goBackwards,
       gate,
       record: gradientIsTaped(),
+      products: () => wasmProducts() ?? jsProducts,
     });
     xProj.dispose();
     save([xIn!, kernelIn!]);
