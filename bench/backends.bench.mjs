@@ -6,8 +6,9 @@
 // stock BatchMatMul), then through `initBackend` (which also swaps in the faster transposed
 // BatchMatMul); the ratio of the two is that kernel's gain.
 //
-// Seed model (PERF-NOTES.md): vocabSize 10,000, embeddingDim 32, LSTM 32 encoder (returnState)
-// and decoder (initialState), Dense(10,000) softmax, rmsprop, sparseCategoricalCrossentropy;
+// Seed model (bench/PERFORMANCE.md): vocabSize 10,000, embeddingDim 32, LSTM 32 encoder
+// (returnState) and decoder (initialState), Dense(10,000) softmax, rmsprop,
+// sparseCategoricalCrossentropy;
 // batchSize 64, srcLen 100, tgtLen 20. `trainOnBatch`, after warm-up steps (V8 and the backends
 // need a few iterations). Build first: `npx tsc -b`.
 //

@@ -1,7 +1,7 @@
 // Seed-model training throughput: encdec's training loop (logits + masked cross-entropy,
 // optimizer.computeGradients) against the Keras path (`model.fit` of the compiled softmax model)
-// on the same model, backend and data, in one process. Seed sizes (PERF-NOTES.md): vocabulary
-// 10,000, Embedding 32, LSTM 32, batch 64, 100 source and 20 target tokens.
+// on the same model, backend and data, in one process. Seed sizes (bench/PERFORMANCE.md):
+// vocabulary 10,000, Embedding 32, LSTM 32, batch 64, 100 source and 20 target tokens.
 //
 //   npx tsc -b && node bench/model.bench.mjs     (or npm run bench -- model)
 import { createSeedModel, initBackend } from '@encdec/core';

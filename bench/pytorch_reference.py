@@ -10,7 +10,7 @@ Training: RMSprop(lr 0.001), cross-entropy on logits ignoring target id 0, batch
 tokens, at 100 and 500 source tokens. Greedy decoding: 64 rows x 20 steps, log-softmax + argmax.
 
 Run with Debian's python3-torch and libopenblas0-pthread (the default reference BLAS is 3-4x
-slower, PERF-NOTES.md):  /usr/bin/python3 bench/pytorch_reference.py
+slower, bench/PERFORMANCE.md):  /usr/bin/python3 bench/pytorch_reference.py
 """
 import json
 import resource
@@ -48,7 +48,7 @@ class Seq2Seq(nn.Module):
         return self.output(h), state  # [batch, tgtLen, vocab]
 
 
-def best_rate(run, items, warmup, runs, rounds=3):
+def best_rate(run, items, warmup, runs, rounds=5):
     """Items per second of `run` (items per call): the best of `rounds` rounds of `runs` calls,
     after `warmup` calls, as the TF.js side measures (runs vary ~15% on this machine)."""
     for _ in range(warmup):

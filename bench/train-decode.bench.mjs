@@ -5,11 +5,12 @@
 //
 //   npx tsc -b && node bench/train-decode.bench.mjs     (or npm run bench -- train-decode)
 //
-// Sizes (PERF-NOTES.md): vocabulary 10,000, Embedding 32, LSTM 32, batch 64, 20 target tokens,
-// 100 source tokens (and 500, the seed's maxlen). The attention model adds dot attention (Luong et
-// al. 2015). Training: `seq2seq.fit` (logits + masked cross-entropy, RMSprop). Decoding: 64 rows x
-// 20 steps, greedy and beam (beamWidth 5) through `seq2seq.decodeStep`; the end token's output
-// bias is lowered so that every sequence runs all 20 steps, as the reference's do.
+// Sizes (bench/PERFORMANCE.md): vocabulary 10,000, Embedding 32, LSTM 32, batch 64, 20 target
+// tokens, 100 source tokens (and 500, the seed's maxlen). The attention model adds dot attention
+// (Luong et al. 2015). Training: `seq2seq.fit` (logits + masked cross-entropy, RMSprop).
+// Decoding: 64 rows x 20 steps, greedy and beam (beamWidth 5) through `seq2seq.decodeStep`; the
+// end token's output bias is lowered so that every sequence runs all 20 steps, as the
+// reference's do.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,7 +139,7 @@ const fmt = (x) => (x === undefined ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(
 const rows = [];
 // Calls per measurement: wasm takes ~0.2-0.5 s a call, cpu ~7 s (one round, no warm-up).
 const plans = {
-  wasm: { warmup: 3, runs: 4, rounds: 3 },
+  wasm: { warmup: 3, runs: 4, rounds: 5 },
   cpu: { warmup: 0, runs: 1, rounds: 1 },
 };
 const slowPlan = { warmup: 1, runs: 2, rounds: 3 }; // wasm at 500 tokens, beam search

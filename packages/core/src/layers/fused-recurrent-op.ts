@@ -1,7 +1,8 @@
 /**
  * `fusedRecurrent`: a whole recurrent layer (LSTM, GRU or simple RNN), forward and backward, as
  * one differentiable op (`tf.customGrad`). Per-op overhead dominates stock TF.js recurrent layers
- * (a dozen small ops per time step, forward and backward; PERF-NOTES.md), so the work is split:
+ * (a dozen small ops per time step, forward and backward; bench/PERFORMANCE.md), so the work
+ * is split:
  *
  *   1. X W + b for every time step: one matrix product on the backend   [batch * timeSteps, G * units]
  *   2. the loop over time on Float32Arrays (fused-*-kernel.ts)           h_{t-1} U, gates, state

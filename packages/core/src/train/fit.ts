@@ -13,7 +13,7 @@
  *   5. `onEpochEnd`; stop early if a callback asked to.
  *
  * A custom loop (optimizer.computeGradients on logits) rather than `model.fit` with a softmax
- * output: several times faster on TF.js's wasm and cpu backends (PERF-NOTES.md).
+ * output: several times faster on TF.js's wasm and cpu backends (bench/PERFORMANCE.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';

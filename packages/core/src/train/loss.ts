@@ -2,7 +2,7 @@
  * Loss and accuracy over padded target sequences: positions whose target is the padding id 0 count
  * for neither. Both take logits (before the softmax): the cross-entropy of logits has a cheap
  * closed-form gradient (softmax - onehot), where a softmax layer followed by a log costs a
- * clipped, element-wise backward pass over [batch, tgtLen, vocabSize] (PERF-NOTES.md).
+ * clipped, element-wise backward pass over [batch, tgtLen, vocabSize] (bench/PERFORMANCE.md).
  *
  * The cross-entropy is one differentiable op (`tf.customGrad`) over [tokens, vocabSize] that costs
  * one softmax, one argmax and a few gathers forward, and one fused pass backward:

@@ -6,7 +6,7 @@
  * falls to a scalar loop (~2 GFLOP/s here, ~400 ms for one product of the seed model's output
  * layer). Every backward pass of a matMul needs the transposed products (dA = dY Bᵀ, dB = Aᵀ dY),
  * so training spends most of its time there. An explicit Transpose plus the fast path took
- * 28-64 ms for the same products, equal within 3e-6 (PERF-NOTES.md).
+ * 28-64 ms for the same products, equal within 3e-6 (bench/PERFORMANCE.md).
  *
  * The stock kernel only exists once `@tensorflow/tfjs-backend-wasm` is imported, so this one is
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
