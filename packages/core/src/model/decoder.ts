@@ -125,7 +125,7 @@ export function buildDecoder(
       initialState: initialStates,
     }) as T[]; // h [batch, tgtLen, units]
     if (attend === undefined || combine === undefined) {
-      return { logits: output.apply(h!) as T, states };
+      return { logits: applyDense(output, h!), states };
     }
     if (memory === undefined) {
       throw invalidArgument(
@@ -141,8 +141,8 @@ export function buildDecoder(
       memory.srcMask,
     ] as tf.Tensor[]) as T[];
     const joined = join.apply([context!, h!] as tf.Tensor[]) as T; // [batch, tgtLen, 2 * units]
-    const hTilde = combine.apply(joined) as T; // [batch, tgtLen, units]
-    return { logits: output.apply(hTilde) as T, states, attention: weights! };
+    const hTilde = applyDense(combine, joined); // [batch, tgtLen, units]
+    return { logits: applyDense(output, hTilde), states, attention: weights! };
   }
 
   return {
@@ -151,4 +151,17 @@ export function buildDecoder(
     apply: (tgtIn, initialStates, memory) => wire(tgtIn, initialStates, memory),
     run: (tgtIn, initialStates, memory) => tidyResult(() => wire(tgtIn, initialStates, memory)),
   };
+}
+
+/**
+ * A Dense layer on x [batch, tgtLen, d]. Eager tensors go through as [batch * tgtLen, d]: on a
+ * rank-3 input TF.js's Dense (tfjs-layers' `dot`) copies its kernel through a Transpose first,
+ * and the wasm backend then repacks the fresh copy for XNNPACK at every call (~0.7 ms of a ~3 ms
+ * decoding step of the seed model). Symbolic tensors (the saved Keras model) keep the rank-3 call.
+ */
+function applyDense<T extends tf.Tensor | tf.SymbolicTensor>(layer: tf.layers.Layer, x: T): T {
+  if (!(x instanceof tf.Tensor)) return layer.apply(x) as T;
+  const [batch, tgtLen, d] = x.shape as [number, number, number];
+  const y = layer.apply(tf.reshape(x, [batch * tgtLen, d])) as tf.Tensor2D; // [batch * tgtLen, n]
+  return tf.reshape(y, [batch, tgtLen, y.shape[1]]) as tf.Tensor as T; // [batch, tgtLen, n]
 }
