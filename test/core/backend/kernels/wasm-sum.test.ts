@@ -103,6 +103,19 @@ describe('wasm Sum over leading axes', () => {
     }
   }
 
+  it('sums an empty tensor to zeros, as cpu does', async () => {
+    for (const [shape, axis, keepDims] of [
+      [[0, 3], 0, false],
+      [[0, 3], 0, true],
+      [[2, 0], 1, false],
+      [[0, 3], null, false],
+    ] as const) {
+      const onCpu = await sumOn('cpu', [], [...shape], axis, keepDims);
+      const onWasm = await sumOn('wasm', [], [...shape], axis, keepDims);
+      expect(onWasm).toEqual(onCpu);
+    }
+  });
+
   it('leaves int32 sums to the stock kernel (exact integers)', async () => {
     const x = values([6, 4]);
     const [onCpu] = await sumOn('cpu', x, [6, 4], 0, false, 'int32');

@@ -6,7 +6,8 @@
  * input. The bias gradient of a Dense layer is such a sum (over the batch rows of dY): for the
  * seed model's output layer, [1280, 10000], the transpose plus reduce took ~50 ms a training
  * step, the product ~2 ms, equal results (bench/train-decode.bench.mjs, test/core/backend).
- * Other axes and non-float32 inputs go to the stock kernel.
+ * Other axes and non-float32 inputs go to the stock kernel; an empty input sums to zeros (the
+ * stock kernel's output was left uninitialized).
  *
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
@@ -29,6 +30,9 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    if (tf.util.sizeFromShape(x.shape) === 0 && (x.dtype === 'float32' || x.dtype === 'int32')) {
+      return emptySum(args, x, axes, keepDims);
+    }
     const leading = axes.length < rank && axes.every((a, i) => a === i);
     const outer = axes.reduce((n, a) => n * x.shape[a]!, 1);
     if (x.dtype !== 'float32' || !leading || outer < 2) return stock.kernelFunc(args);
@@ -56,6 +60,24 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     }
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/**
+ * The sum of an empty tensor: zeros (the stock wasm kernel returns uninitialized memory for
+ * `tf.sum(tf.zeros([0, 3]), 0)`).
+ */
+function emptySum(
+  args: KernelArgs,
+  x: tf.TensorInfo,
+  axes: number[],
+  keepDims: boolean,
+): tf.TensorInfo {
+  const shape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keepDims ? [1] : []) : [d]));
+  return wasmKernel('Fill').kernelFunc({
+    inputs: {},
+    attrs: { shape, value: 0, dtype: x.dtype },
+    backend: args.backend,
+  }) as tf.TensorInfo;
 }
 
 /**
