@@ -2,11 +2,12 @@
  * The fused recurrent layers behave as registered layers with the stock layers' weights: config
  * round trip, save/load round trip, weights interchangeable with a stock layer's by name,
  * Bidirectional wrapping, dropout only while training, and the stock path for settings the
- * fused op does not implement. No tensor leaks.
+ * fused op does not implement. No tensor leaks. Building one does not warn about a small
+ * orthogonal initializer.
  */
 import { FusedGru, FusedLstm } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const x = () => tf.randomNormal([2, 6, 3], 0, 1, 'float32', 1);
 
@@ -150,5 +151,26 @@ describe('FusedLstm as a registered layer', () => {
     input.dispose();
     stock.dispose();
     fused.dispose();
+  });
+});
+
+describe('building', () => {
+  it("drops TF.js's orthogonal-initializer warning up to 65,536 elements, keeps it above", () => {
+    const warn = console.warn;
+    const spy = vi.fn();
+    console.warn = spy;
+    try {
+      for (const units of [32, 160]) {
+        const layer = new FusedLstm({ units, recurrentInitializer: 'orthogonal' });
+        tf.tidy(() => layer.apply(tf.zeros([1, 2, 3])));
+        layer.dispose();
+      }
+      expect(console.warn).toBe(spy); // build put console.warn back
+    } finally {
+      console.warn = warn;
+    }
+    // 32 units: U is [32, 128], 4,096 elements; 160 units: [160, 640], 102,400 elements.
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(String(spy.mock.calls[0]![0])).toContain('(102400) elements');
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSeq2Seq, loadSeq2Seq, SEQ2SEQ_FILE, type Seq2Seq, shiftRight } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const root = mkdtempSync(join(tmpdir(), 'encdec-persist-'));
 beforeAll(async () => {
@@ -54,6 +54,20 @@ async function logitsOf(model: Seq2Seq): Promise<number[]> {
 }
 
 describe('save and loadSeq2Seq', () => {
+  it('saves without warnings (the decoder gets its initial states as call arguments)', async () => {
+    const model = makeModel();
+    const warn = console.warn;
+    const spy = vi.fn();
+    console.warn = spy;
+    try {
+      await model.save(join(root, 'quiet'));
+    } finally {
+      console.warn = warn;
+    }
+    expect(spy).not.toHaveBeenCalled();
+    model.dispose();
+  });
+
   it('gives identical outputs, config, vocabulary and history, and leaves no temp files', async () => {
     const model = makeModel();
     await model.fit([src, tgtIn], tgtOut, { epochs: 2, batchSize: 2, verbose: false });

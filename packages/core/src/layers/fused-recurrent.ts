@@ -15,16 +15,43 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EncdecError, invalidArgument } from '../errors.js';
+import { withoutWarningsSync } from '../quiet-warnings.js';
 import type { GateActivation } from './fused-kernel-types.js';
 import { type FusedCell, fusedRecurrent } from './fused-recurrent-op.js';
 
-/** The stock layer class registered under `className` (TF.js does not export these classes). */
+/**
+ * The stock layer class registered under `className` (TF.js does not export these classes), with
+ * its `build` quiet about small orthogonal initializers (see `quietOrthogonal`).
+ */
 export function stockRecurrentClass(className: 'LSTM' | 'GRU' | 'SimpleRNN'): RnnClass {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
   if (entry === undefined) {
     throw new EncdecError(`TF.js registers no layer class "${className}".`, 'className');
   }
-  return entry[0] as unknown as RnnClass;
+  const Stock = entry[0] as unknown as RnnClass;
+  return class extends Stock {
+    override build(inputShape: tf.Shape | tf.Shape[]): void {
+      quietOrthogonal(() => super.build(inputShape));
+    }
+  };
+}
+
+/** Matrices up to this many elements are orthogonalized without a warning. */
+const QUIET_ORTHOGONAL = 65_536;
+
+/**
+ * Runs `build` without TF.js's "Orthogonal initializer is being called on a matrix with more
+ * than 2000 (N) elements: Slowness may result." for N up to 65,536: the recurrent kernel of an
+ * LSTM with 32 units already has 4,096, and its QR takes milliseconds, so the warning only
+ * cluttered every notebook that builds a model. Larger matrices still warn.
+ */
+export function quietOrthogonal(build: () => void): void {
+  const pattern =
+    /^Orthogonal initializer is being called on a matrix with more than 2000 \((\d+)\)/;
+  withoutWarningsSync(
+    (text) => Number(pattern.exec(text)?.[1] ?? Infinity) <= QUIET_ORTHOGONAL,
+    build,
+  );
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a mixin's base constructor must take any[] (TS2545).

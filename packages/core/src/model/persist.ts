@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { savedModelMismatch } from '../errors.js';
 import { fileHandler, WEIGHTS_FILE } from '../io/file-handler.js';
 import { loadJson, saveJson } from '../io/json-file.js';
+import { withoutWarnings } from '../quiet-warnings.js';
 import type { History } from '../train/callbacks.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
 import { createSeq2Seq, type Seq2Seq } from './seq2seq.js';
@@ -37,7 +38,13 @@ interface SavedSeq2Seq {
 
 /** Writes `seq2seq` into `dir` (created if missing); see the file comment. */
 export async function saveSeq2Seq(seq2seq: Seq2Seq, dir: string): Promise<void> {
-  await seq2seq.model.save(fileHandler(dir));
+  // The decoder's recurrent layer got its initial states as call arguments; TF.js saves them as
+  // the layer's inbound inputs and warns that it cannot also serialize the argument object.
+  const harmless = /^Layer \S+ was passed non-serializable keyword arguments/;
+  await withoutWarnings(
+    (text) => harmless.test(text),
+    () => seq2seq.model.save(fileHandler(dir)),
+  );
   const saved: SavedSeq2Seq = {
     format: FORMAT,
     version: VERSION,
