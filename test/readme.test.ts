@@ -1,0 +1,39 @@
+/**
+ * The README's script example runs as printed (as an ES module, after `npm run build`) and its
+ * comment tells the truth: the model reverses both rows.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+it("the README's script example trains, decodes what its comment says, and saves", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(code, 'a ```ts block in README.md').toBeDefined();
+  // Inside the repository, so that @encdec/core resolves; run from a temp folder, where it saves.
+  mkdirSync(join(root, 'out'), { recursive: true });
+  const script = join(root, 'out', 'readme-example.mjs');
+  writeFileSync(script, `${code}\nconsole.log(JSON.stringify(decoded.map((h) => h.tokens)));\n`);
+  const cwd = mkdtempSync(join(tmpdir(), 'encdec-readme-'));
+  try {
+    const run = spawnSync(process.execPath, [script], { cwd, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const decoded = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    const promised = /\/\/ decoded\[0\]\.tokens: (\[[\d, ]+\]), decoded\[1\]\.tokens: (\[[\d, ]+\])/
+      .exec(code!)!
+      .slice(1)
+      .map((list) => JSON.parse(list));
+    expect(decoded).toEqual(promised);
+    expect(readFileSync(join(cwd, 'out', 'reverse-model', 'model.json'), 'utf8')).toContain(
+      'modelTopology',
+    );
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+    rmSync(script, { force: true });
+  }
+}, 120_000);
