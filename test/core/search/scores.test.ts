@@ -40,15 +40,28 @@ describe('searches over logits', () => {
       };
       const greedy = greedySearch(chainStep, state, options);
       for (const [i, h] of greedySearch(logitStep, state, options).entries()) close(h, greedy[i]!);
-      const beam = { ...options, beamWidth: 3, nBest: 3 };
-      const viaLogits = beamSearch(logitStep, state, beam);
-      const viaLogProbs = beamSearch(chainStep, state, beam);
-      viaLogits.forEach((list, i) => {
-        list.forEach((h, k) => {
-          close(h, viaLogProbs[i]![k]!);
-          expect(h.score).toBeCloseTo(viaLogProbs[i]![k]!.score, 4);
+      // Plain, and with bans (end token before minLength, repeated bigrams) and a length penalty.
+      for (const beam of [
+        { ...options, beamWidth: 3, nBest: 3 },
+        {
+          ...options,
+          beamWidth: 2,
+          nBest: 2,
+          minLength: 3,
+          noRepeatNgramSize: 2,
+          lengthPenalty: 1,
+        },
+      ]) {
+        const viaLogits = beamSearch(logitStep, state, beam);
+        const viaLogProbs = beamSearch(chainStep, state, beam);
+        viaLogits.forEach((list, i) => {
+          expect(list.length).toBe(viaLogProbs[i]!.length);
+          list.forEach((h, k) => {
+            close(h, viaLogProbs[i]![k]!);
+            expect(h.score).toBeCloseTo(viaLogProbs[i]![k]!.score, 4);
+          });
         });
-      });
+      }
       const sample = { ...options, seed: 7, temperature: 0.8, topK: 4, topP: 0.9 };
       const sampled = sampleSearch(chainStep, state, sample);
       for (const [i, h] of sampleSearch(logitStep, state, sample).entries()) close(h, sampled[i]!);

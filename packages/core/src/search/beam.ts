@@ -130,33 +130,39 @@ export function beamSearch<S extends tf.TensorContainer>(
           const out = step(tokensT, state);
           sizes = checkStepOutput(out, rows, sizes, endId, collectAttention);
           const vocabSize = sizes.vocabSize!;
-          const scores = stepScores(out);
-          // running + log-probabilities: [rows, vocabSize]
-          const shift = tf.tensor2d(running, [rows, 1]); // [rows, 1]
-          let total = tf.add(
-            scores.scores,
-            scores.logSumExp ? tf.sub(shift, scores.logSumExp) : shift,
-          );
-          if (t + 1 < minLength) total = tf.add(total, tf.oneHot([endId], vocabSize).mul(NEG));
+          // Bans (end token before minLength, repeated n-grams) as NEG on the step's scores.
+          let masked = out.logits ?? out.logProbs!; // [rows, vocabSize]
+          const bans = t + 1 < minLength || banned.length > 0;
+          if (t + 1 < minLength) masked = tf.add(masked, tf.oneHot([endId], vocabSize).mul(NEG));
           if (banned.length > 0) {
             const where = tf.tensor2d(banned, [banned.length / 2, 2], 'int32');
             const mask = tf.scatterND(where, tf.fill([banned.length / 2], NEG), [rows, vocabSize]);
-            total = tf.add(total, mask);
+            masked = tf.add(masked, mask);
           }
-          const count = Math.min(2 * beamWidth, beamWidth * vocabSize);
-          const flat = tf.reshape(total, [inputs, beamWidth * vocabSize]); // [inputs, K*vocabSize]
+          // Each row's best `perRow` tokens: a row's scores and its log-probabilities differ by
+          // a constant, so they rank alike, and an input's best `count` candidates are among
+          // its beams' best `perRow` each. Without bans a row's first is its argmax (scores.ts).
+          const perRow = Math.min(2 * beamWidth, vocabSize);
+          const rowTop = tf.topk(masked, perRow); // [rows, perRow]
+          const first = tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]);
+          const scores = stepScores(out, bans ? undefined : (first as tf.Tensor1D));
+          // running + log-probabilities of the candidates: [rows, perRow]
+          const rowLogProbs = scores.logSumExp
+            ? tf.sub(rowTop.values, scores.logSumExp)
+            : rowTop.values;
+          const total = tf.add(rowLogProbs, tf.tensor2d(running, [rows, 1]));
+          const count = Math.min(2 * beamWidth, beamWidth * perRow);
+          const flat = tf.reshape(total, [inputs, beamWidth * perRow]); // [inputs, K*perRow]
           const { values, indices } = tf.topk(flat, count); // [inputs, count]
-          const beam = tf.floorDiv(indices, vocabSize); // which beam of the input
-          const token = tf.sub(indices, tf.mul(beam, vocabSize));
-          const flatScores = tf.reshape(scores.scores, [inputs, beamWidth * vocabSize]);
-          let stepLogProbs = takeAlongRows(flatScores as tf.Tensor2D, indices as tf.Tensor2D); // [inputs, count]
-          if (scores.logSumExp) {
-            // Each candidate's row: input i's beam b is row i * beamWidth + b.
-            const firstRow = tf.mul(tf.range(0, inputs, 1, 'int32'), tf.scalar(beamWidth, 'int32'));
-            const row = tf.add(tf.cast(beam, 'int32'), tf.reshape(firstRow, [inputs, 1])); // [inputs, count]
-            const rowLse = tf.gather(tf.reshape(scores.logSumExp, [rows]), row); // [inputs, count]
-            stepLogProbs = tf.sub(stepLogProbs, rowLse);
-          }
+          const beam = tf.floorDiv(indices, perRow); // which beam of the input
+          // The chosen candidates' tokens and step log-probabilities, from the per-row lists.
+          const pick = (perRowValues: tf.Tensor) =>
+            takeAlongRows(
+              tf.reshape(perRowValues, [inputs, beamWidth * perRow]) as tf.Tensor2D,
+              indices as tf.Tensor2D,
+            ); // [inputs, count]
+          const token = pick(rowTop.indices);
+          const stepLogProbs = pick(rowLogProbs);
           const parts = [values, stepLogProbs, tf.cast(beam, 'float32'), tf.cast(token, 'float32')];
           const flatParts = parts.map((p) => tf.reshape(p, [-1])); // 4 x [inputs * count]
           if (collectAttention) flatParts.push(tf.reshape(out.attention!, [-1])); // [rows*srcLen]

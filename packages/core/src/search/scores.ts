@@ -23,19 +23,22 @@ export interface StepScores {
   best: tf.Tensor1D;
 }
 
-/** The scores of a (checked) step output; runs inside the caller's `tidy`. */
-export function stepScores(out: StepOutput<tf.TensorContainer>): StepScores {
+/**
+ * The scores of a (checked) step output; runs inside the caller's `tidy`. `best`, each row's
+ * argmax, when the caller already has it (beam search's per-row top-k); else computed here.
+ */
+export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor1D): StepScores {
   if (out.logits === undefined) {
     const scores = out.logProbs!;
-    return { scores, logSumExp: null, best: tf.argMax(scores, 1) };
+    return { scores, logSumExp: null, best: best ?? tf.argMax(scores, 1) };
   }
   const scores = out.logits;
   const rows = scores.shape[0];
-  const best = tf.argMax(scores, 1) as tf.Tensor1D; // [rows]
-  const at = tf.reshape(best, [rows, 1]) as tf.Tensor2D; // [rows, 1]
+  const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
+  const at = tf.reshape(bestIds, [rows, 1]) as tf.Tensor2D; // [rows, 1]
   const pBest = takeAlongRows(tf.softmax(scores), at); // [rows, 1]
   const logSumExp = tf.sub(takeAlongRows(scores, at), tf.log(pBest)) as tf.Tensor2D; // [rows, 1]
-  return { scores, logSumExp, best };
+  return { scores, logSumExp, best: bestIds };
 }
 
 /** Log-probabilities of the tokens `columns` [rows, m] of each row: [rows, m]. */
