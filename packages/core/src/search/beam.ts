@@ -4,8 +4,9 @@
  *
  *   1. repeat each row of the initial state beamWidth times; only beam 0 is alive at first
  *   2. step(tokens, state) -> logits or logProbs [rows, vocabSize] (normalized in scores.ts)
- *   3. on the backend: ban the end token before minLength and repeated n-grams, add each beam's
- *      running logProb, take the top 2 x beamWidth of each input's beamWidth x vocabSize candidates
+ *   3. on the backend: ban the end token before minLength and repeated n-grams, take each row's
+ *      top 2 x beamWidth tokens, add the beam's running logProb, and take the top 2 x beamWidth
+ *      of each input's beamWidth x 2 x beamWidth candidates (= its best of beamWidth x vocabSize)
  *   4. read the candidates (score, step logProb, beam, token) and attention back in ONE dataSync
  *   5. per input, in rank order: a candidate ending with endId and ranked within the top beamWidth
  *      joins the finished list; the others fill the beamWidth live beams (the rule of Hugging Face
