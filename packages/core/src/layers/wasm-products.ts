@@ -10,13 +10,8 @@
  * than `minWork` multiply-adds stay in JavaScript, where the call would cost more than it saves.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackendLike } from '../backend/kernels/wasm-kernel-swap.js';
 import { addProduct, type Block, type Products, productTransposed } from './fused-matmul.js';
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: object): boolean;
-}
 
 /** Below this many multiply-adds a step's product stays in JavaScript. */
 export const MIN_WASM_WORK = 8192;
@@ -25,7 +20,7 @@ export const MIN_WASM_WORK = 8192;
 export function wasmProducts(minWork = MIN_WASM_WORK): Products | null {
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   if (tf.getBackend() !== 'wasm' || matMul === undefined) return null;
-  const backend = tf.backend() as unknown as WasmHeapBackend;
+  const backend = tf.backend() as unknown as WasmBackendLike;
   const owned: tf.TensorInfo[] = [];
   const alloc = (shape: number[]) => {
     const info = backend.makeOutput(shape, 'float32');

@@ -14,6 +14,7 @@
  * stock TF.js kernel computes too).
  */
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { WasmBackendLike } from './wasm-kernel-swap.js';
 
 /** The inputs and attribute of one call, as both kernels receive them. */
 interface SegmentSumProblem {
@@ -86,12 +87,6 @@ function cpuUnsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorIn
   const ids = cpu.data.get(problem.segmentIds.dataId).values;
   segmentSumInto(x, ids, problem.numSegments, out);
   return cpu.makeTensorInfo(shape, problem.x.dtype, out);
-}
-
-/** The `wasm` backend keeps tensors on its heap; `makeOutput` allocates a new one there. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 function wasmUnsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo {

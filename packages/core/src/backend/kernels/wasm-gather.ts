@@ -9,15 +9,9 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel } from './wasm-kernel-swap.js';
+import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/** The wasm backend keeps tensors on its heap; `makeOutput` allocates a new one there. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 const HEAP_DTYPES = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 
@@ -28,7 +22,7 @@ export function heapGather(stock: tf.KernelConfig): tf.KernelConfig {
     const indices = args.inputs.indices as tf.TensorInfo;
     if (!HEAP_DTYPES.has(x.dtype)) return stock.kernelFunc(args);
     const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
-    const wasm = args.backend as unknown as WasmHeapBackend;
+    const wasm = args.backend as unknown as WasmBackendLike;
     const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0]!;
     const axisDim = x.shape[parsedAxis]!;
     const ids = wasm.typedArrayFromHeap(indices);

@@ -5,8 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The part of the wasm backend the wrappers use: freeing an intermediate tensor's memory. */
+/**
+ * The part of the wasm backend (TF.js does not export its class) that encdec's kernels use: it
+ * keeps tensors on its heap, `makeOutput` allocates one there, `typedArrayFromHeap` views one
+ * (a view taken before an allocation may be detached by it), data is reference-counted.
+ */
 export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  incRef(dataId: object): void;
   disposeData(dataId: object): boolean;
 }
 

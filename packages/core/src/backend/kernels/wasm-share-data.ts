@@ -11,20 +11,14 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel } from './wasm-kernel-swap.js';
+import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /** A new handle on x's data. */
 function share(args: KernelArgs): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
-  (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+  (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
@@ -53,7 +47,7 @@ export function sharingCast(stock: tf.KernelConfig): tf.KernelConfig {
 
 function toBool(args: KernelArgs): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
-  const backend = args.backend as unknown as RefCountingBackend;
+  const backend = args.backend as unknown as WasmBackendLike;
   const output = backend.makeOutput(x.shape, 'bool');
   // Views are taken after the allocation: a malloc may grow the heap and detach older views.
   const out = backend.typedArrayFromHeap(output);

@@ -11,18 +11,13 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel } from './wasm-kernel-swap.js';
+import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Values = Float32Array | Int32Array;
 
 /** Largest k handled here; above it the stock kernel's sort wins. */
 const MAX_K = 64;
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /**
  * The k largest of each of `rows` rows of x (row length n) into values/indices [rows, k], largest
@@ -90,7 +85,7 @@ export function heapTopK(stock: tf.KernelConfig): tf.KernelConfig {
     if (k > MAX_K || k < 1 || k > n || (x.dtype !== 'float32' && x.dtype !== 'int32')) {
       return stock.kernelFunc(args);
     }
-    const wasm = args.backend as unknown as WasmHeapBackend;
+    const wasm = args.backend as unknown as WasmBackendLike;
     const shape = [...x.shape.slice(0, -1), k];
     const outValues = wasm.makeOutput(shape, x.dtype);
     const outIndices = wasm.makeOutput(shape, 'int32');
