@@ -21,14 +21,14 @@ import {
   type KernelBackward,
   type KernelForward,
   type KernelInputs,
+  loadStep,
+  loopProducts,
   timeAt,
 } from './fused-kernel-types.js';
-import { block, jsProducts } from './fused-matmul.js';
-
-const noProducts = () => jsProducts;
+import { block } from './fused-matmul.js';
 
 export function gruForward(inputs: KernelInputs): KernelForward {
-  const { batchSize, timeSteps, units, xProj, mask, goBackwards, gate } = inputs;
+  const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
   const width = 3 * units;
   const kernel = Float64Array.from(inputs.recurrentKernel); // [units, width]
   const kernelZr = block(kernel, width, 0); // [U_z U_r]
@@ -42,14 +42,11 @@ export function gruForward(inputs: KernelInputs): KernelForward {
   const hPrev = new Float32Array(batchSize * timeSteps * units);
   const resetPrev = new Float32Array(batchSize * timeSteps * units);
   const real = (row: number) => mask === null || mask[row] !== 0;
-  const products = (inputs.products ?? noProducts)();
+  const products = loopProducts(inputs);
   try {
     for (let s = 0; s < timeSteps; s++) {
       const t = timeAt(s, timeSteps, goBackwards);
-      for (let b = 0; b < batchSize; b++) {
-        const from = (b * timeSteps + t) * width;
-        for (let j = 0; j < width; j++) z[b * width + j] = xProj[from + j]!;
-      }
+      loadStep(z, inputs, t, width);
       // [z_z z_r] += h [U_z U_r]
       products.add(block(z, width), block(h, units), kernelZr, batchSize, units, 2 * units);
       for (let b = 0; b < batchSize; b++) {
@@ -104,7 +101,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
     const dReset = new Float64Array(batchSize * units); // d(r h_{t-1})
     const dhPrev = new Float64Array(batchSize * units);
     const dPre = new Float32Array(batchSize * timeSteps * width);
-    const backProducts = (inputs.products ?? noProducts)();
+    const backProducts = loopProducts(inputs);
     try {
       for (let s = timeSteps - 1; s >= 0; s--) {
         const t = timeAt(s, timeSteps, goBackwards);

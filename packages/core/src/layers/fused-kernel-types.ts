@@ -12,7 +12,7 @@
 
 import { fastSigmoid } from './fast-tanh.js';
 
-import type { Products } from './fused-matmul.js';
+import { jsProducts, type Products } from './fused-matmul.js';
 
 /** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
@@ -94,4 +94,18 @@ export function gateSlope(gate: GateActivation, x: number, value: number): numbe
 /** The time index read at step s (reading order). */
 export function timeAt(step: number, timeSteps: number, goBackwards: boolean): number {
   return goBackwards ? timeSteps - 1 - step : step;
+}
+
+/** The products of one loop: `inputs.products` when given, else the JavaScript ones. */
+export function loopProducts(inputs: KernelInputs): Products {
+  return inputs.products?.() ?? jsProducts;
+}
+
+/** z[b, :] = xProj[b, t, :] for every batch row b: a step's input projections, z [batch, width]. */
+export function loadStep(z: Float64Array, inputs: KernelInputs, t: number, width: number): void {
+  const { batchSize, timeSteps, xProj } = inputs;
+  for (let b = 0; b < batchSize; b++) {
+    const from = (b * timeSteps + t) * width;
+    for (let j = 0; j < width; j++) z[b * width + j] = xProj[from + j]!;
+  }
 }

@@ -21,14 +21,14 @@ import {
   type KernelBackward,
   type KernelForward,
   type KernelInputs,
+  loadStep,
+  loopProducts,
   timeAt,
 } from './fused-kernel-types.js';
-import { block, jsProducts } from './fused-matmul.js';
-
-const noProducts = () => jsProducts;
+import { block } from './fused-matmul.js';
 
 export function lstmForward(inputs: KernelInputs): KernelForward {
-  const { batchSize, timeSteps, units, xProj, mask, goBackwards, gate } = inputs;
+  const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
   const width = 4 * units;
   const sigmoid = gate === 'sigmoid';
   const kernelU = block(Float64Array.from(inputs.recurrentKernel), width); // [units, width]
@@ -47,14 +47,11 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
   const hPrev = recorded(batchSize * timeSteps * units);
   const cPrev = recorded(batchSize * timeSteps * units);
   const cTanh = recorded(batchSize * timeSteps * units); // tanh(c_t)
-  const products = (inputs.products ?? noProducts)();
+  const products = loopProducts(inputs);
   try {
     for (let s = 0; s < timeSteps; s++) {
       const t = timeAt(s, timeSteps, goBackwards);
-      for (let b = 0; b < batchSize; b++) {
-        const from = (b * timeSteps + t) * width;
-        for (let j = 0; j < width; j++) z[b * width + j] = xProj[from + j]!;
-      }
+      loadStep(z, inputs, t, width);
       products.add(block(z, width), block(h, units), kernelU, batchSize, units, width); // z += h U
       for (let b = 0; b < batchSize; b++) {
         const row = b * timeSteps + t; // [batch, time] position of this step's input
@@ -107,7 +104,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     const dhPrev = new Float64Array(batchSize * units);
     const dz = new Float64Array(batchSize * width); // [batch, width], one step
     const dPre = new Float32Array(batchSize * timeSteps * width);
-    const backProducts = (inputs.products ?? noProducts)();
+    const backProducts = loopProducts(inputs);
     try {
       for (let s = timeSteps - 1; s >= 0; s--) {
         const t = timeAt(s, timeSteps, goBackwards);

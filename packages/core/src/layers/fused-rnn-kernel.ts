@@ -9,13 +9,11 @@
 
 import { fastTanh } from './fast-tanh.js';
 import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
-import { timeAt } from './fused-kernel-types.js';
-import { block, jsProducts } from './fused-matmul.js';
-
-const noProducts = () => jsProducts;
+import { loadStep, loopProducts, timeAt } from './fused-kernel-types.js';
+import { block } from './fused-matmul.js';
 
 export function rnnForward(inputs: KernelInputs): KernelForward {
-  const { batchSize, timeSteps, units, xProj, mask, goBackwards } = inputs;
+  const { batchSize, timeSteps, units, mask, goBackwards } = inputs;
   const kernelU = block(Float64Array.from(inputs.recurrentKernel), units); // [units, units]
   const h = Float64Array.from(inputs.states[0]!); // [batch, units]
   const z = new Float64Array(batchSize * units); // [batch, units], one step
@@ -23,14 +21,11 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
   const slopes = new Float32Array(batchSize * timeSteps * units); // 1 - h_t^2
   const hPrev = new Float32Array(batchSize * timeSteps * units);
   const real = (row: number) => mask === null || mask[row] !== 0;
-  const products = (inputs.products ?? noProducts)();
+  const products = loopProducts(inputs);
   try {
     for (let s = 0; s < timeSteps; s++) {
       const t = timeAt(s, timeSteps, goBackwards);
-      for (let b = 0; b < batchSize; b++) {
-        const from = (b * timeSteps + t) * units;
-        for (let j = 0; j < units; j++) z[b * units + j] = xProj[from + j]!;
-      }
+      loadStep(z, inputs, t, units);
       products.add(block(z, units), block(h, units), kernelU, batchSize, units, units); // z += h U
       for (let b = 0; b < batchSize; b++) {
         const rb = (b * timeSteps + t) * units;
@@ -55,7 +50,7 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
     const dhPrev = new Float64Array(batchSize * units);
     const dz = new Float64Array(batchSize * units); // [batch, units], one step
     const dPre = new Float32Array(batchSize * timeSteps * units);
-    const backProducts = (inputs.products ?? noProducts)();
+    const backProducts = loopProducts(inputs);
     try {
       for (let s = timeSteps - 1; s >= 0; s--) {
         const t = timeAt(s, timeSteps, goBackwards);
