@@ -104,7 +104,7 @@ describe('AttentionLayer', () => {
 
   for (const kind of ['general', 'additive'] as const) {
     it(`${kind}: gradients w.r.t. weights and inputs match central finite differences`, () => {
-      const layer = new AttentionLayer({ kind, units: 4 });
+      const layer = new AttentionLayer({ kind, units: 4, seed: 11 }); // seeded: the same check every run
       const x = inputs(7);
       const r1 = tf.randomNormal([batchSize, tgtLen, d], 0, 1, 'float32', 3);
       const r2 = tf.randomNormal([batchSize, tgtLen, srcLen], 0, 1, 'float32', 4);
