@@ -33,12 +33,21 @@ export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor
     return { scores, logSumExp: null, best: best ?? tf.argMax(scores, 1) };
   }
   const scores = out.logits;
-  const rows = scores.shape[0];
   const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
-  const at = tf.reshape(bestIds, [rows, 1]) as tf.Tensor2D; // [rows, 1]
-  const pBest = takeAlongRows(tf.softmax(scores), at); // [rows, 1]
-  const logSumExp = tf.sub(takeAlongRows(scores, at), tf.log(pBest)) as tf.Tensor2D; // [rows, 1]
-  return { scores, logSumExp, best: bestIds };
+  return { scores, logSumExp: logSumExpAt(scores, tf.softmax(scores), bestIds), best: bestIds };
+}
+
+/**
+ * lse [rows, 1] of logits [rows, vocabSize], from their softmax `probs` and each row's argmax
+ * `best` [rows]: x_best - log p_best (see the top of this file). The training loss uses it too.
+ */
+export function logSumExpAt(
+  logits: tf.Tensor2D,
+  probs: tf.Tensor2D,
+  best: tf.Tensor1D,
+): tf.Tensor2D {
+  const at = tf.reshape(best, [best.shape[0], 1]) as tf.Tensor2D; // [rows, 1]
+  return tf.sub(takeAlongRows(logits, at), tf.log(takeAlongRows(probs, at))) as tf.Tensor2D;
 }
 
 /** Log-probabilities of the tokens `columns` [rows, m] of each row: [rows, m]. */

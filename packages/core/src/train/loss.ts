@@ -10,6 +10,7 @@
  *   p = softmax(x)                       the backend's softmax (one vectorized kernel on wasm)
  *   m = argmax(x),  lse = x_m - log p_m  log-sum-exp from the most likely token: p_m >= 1/V, so
  *                                        log p_m never underflows, unlike log p_t can
+ *                                        (`logSumExpAt`, shared with search/scores.ts)
  *   loss_t = lse - x_t = -log softmax(x)[t]
  *   d loss_t / d x = p - onehot(t)       (e.g. Goodfellow et al. 2016, section 6.2.2.3)
  *
@@ -18,6 +19,8 @@
  * 10,000-word output (bench/train-decode.bench.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
+import { logSumExpAt } from '../search/scores.js';
+import { takeAlongRows } from '../search/take-along-rows.js';
 
 /** Sums over one batch, so that batches of different sizes combine exactly into epoch means. */
 export interface MaskedSums {
@@ -46,22 +49,17 @@ export function maskedTokenSums(logits: tf.Tensor, targets: tf.Tensor): MaskedTo
     const target = tf.reshape(tf.cast(targets, 'int32'), [rows]); // [tokens]
     const mask = tf.cast(tf.notEqual(target, 0), 'float32'); // [tokens]
     const best = tf.argMax(logits2d, 1) as tf.Tensor1D; // [tokens]
-    // Flat positions of row r's column c: r * vocabSize + c.
-    const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')); // [tokens]
-    const bestAt = tf.add(rowStart, best);
-    const targetAt = tf.add(rowStart, target);
+    const targetColumn = tf.reshape(target, [rows, 1]) as tf.Tensor2D; // [tokens, 1]
 
     const crossEntropySum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
       const probs = tf.softmax(x); // [tokens, vocabSize]
       // Saved, not captured: the tidy of this function frees mask and target before backprop.
       save([probs, mask, target]);
-      const flatX = tf.reshape(x, [-1]); // [tokens * vocabSize]
-      const flatP = tf.reshape(probs, [-1]); // [tokens * vocabSize]
-      const logSumExp = tf.sub(tf.gather(flatX, bestAt), tf.log(tf.gather(flatP, bestAt)));
-      const perToken = tf.sub(logSumExp, tf.gather(flatX, targetAt)); // [tokens]
+      const logSumExp = logSumExpAt(x, probs, best); // [tokens, 1]
+      const perToken = tf.sub(logSumExp, takeAlongRows(x, targetColumn)); // [tokens, 1]
       return {
-        value: tf.sum(tf.mul(perToken, mask)),
+        value: tf.sum(tf.mul(tf.reshape(perToken, [rows]), mask)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [p, m, t] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
           const scale = tf.mul(m, dy); // [tokens]
