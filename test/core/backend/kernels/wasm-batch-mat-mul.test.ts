@@ -9,6 +9,7 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmMatMul } from '../../../../packages/core/src/backend/kernels/wasm-batch-mat-mul.js';
 import { expectAllClose } from '../expect-close.js';
+import { withKernel } from '../with-kernel.js';
 
 const random = seedrandom('batch-mat-mul');
 const values = (shape: number[]) =>
@@ -24,18 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Runs `f` with `config` as wasm's BatchMatMul. */
-function withKernel<T>(config: tf.KernelConfig, f: () => T): T {
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(config);
-  try {
-    return f();
-  } finally {
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel(ours);
-  }
-}
 
 /** a·b with the given flags on `backend`, as a plain array. */
 async function product(
@@ -83,7 +72,7 @@ describe('wasm BatchMatMul with transposes', () => {
           const dataIdsBefore = wasmBackend.numDataIds();
           const onWasm = await product('wasm', a, b, transposeA, transposeB);
           expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
-          const onStock = withKernel(stock, () =>
+          const onStock = withKernel(stock, ours, () =>
             tf.tidy(() =>
               Array.from(
                 tf.matMul(tf.tensor(...a), tf.tensor(...b), transposeA, transposeB).dataSync(),

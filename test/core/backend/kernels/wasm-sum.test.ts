@@ -9,6 +9,7 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmSum } from '../../../../packages/core/src/backend/kernels/wasm-sum.js';
 import { expectAllClose } from '../expect-close.js';
+import { withKernel } from '../with-kernel.js';
 
 const random = seedrandom('sum');
 const values = (shape: number[]) =>
@@ -24,18 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Runs `f` with `config` as wasm's Sum. */
-function withKernel<T>(config: tf.KernelConfig, f: () => T): T {
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel(config);
-  try {
-    return f();
-  } finally {
-    tf.unregisterKernel('Sum', 'wasm');
-    tf.registerKernel(ours);
-  }
-}
 
 /** sum(x, axis, keepDims) on `backend`: [values, shape]. */
 async function sumOn(
@@ -90,7 +79,7 @@ describe('wasm Sum over leading axes', () => {
         const dataIdsBefore = wasmBackend.numDataIds();
         const [onWasm, wasmShape] = await sumOn('wasm', x, shape, axis, keepDims);
         expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
-        const [onStock] = withKernel(stock, () =>
+        const [onStock] = withKernel(stock, ours, () =>
           tf.tidy(() => {
             const out = tf.sum(tf.tensor(x, shape), axis, keepDims);
             return [Array.from(out.dataSync())];
