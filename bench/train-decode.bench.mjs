@@ -10,12 +10,14 @@
 // (Luong et al. 2015). Training: `seq2seq.fit` (logits + masked cross-entropy, RMSprop).
 // Decoding: 64 rows x 20 steps, greedy and beam (beamWidth 5) through `seq2seq.decodeStep`; the
 // end token's output bias is lowered so that every sequence runs all 20 steps, as the
-// reference's do.
+// reference's do. On one thread, and split across the cores by a `DecodePool` (PyTorch uses
+// two threads too).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   beamSearch,
+  createDecodePool,
   createSeq2Seq,
   FusedLstm,
   greedySearch,
@@ -81,8 +83,18 @@ async function trainRate(seq2seq, srcLen, { warmup, runs, rounds }) {
   return result;
 }
 
-async function decodeRate(seq2seq, search, { warmup, runs, rounds }) {
+async function decodeRate(seq2seq, search, { warmup, runs, rounds }, pool) {
   const src = ids(BATCH, 100, 4);
+  const options = { startId: START_ID, endId: END_ID, maxLength: MAX_LENGTH };
+  const onPool = async () => {
+    const out =
+      search === 'greedy'
+        ? await pool.greedy(src, options)
+        : await pool.beam(src, { ...options, beamWidth: 5 });
+    const first = search === 'greedy' ? out[0] : out[0][0];
+    if (first.tokens.length !== MAX_LENGTH)
+      throw new Error(`decoded ${first.tokens.length} tokens`);
+  };
   const decode = () => {
     const state = seq2seq.initialState(src);
     const options = { startId: START_ID, endId: END_ID, maxLength: MAX_LENGTH };
@@ -95,7 +107,7 @@ async function decodeRate(seq2seq, search, { warmup, runs, rounds }) {
     if (first.tokens.length !== MAX_LENGTH)
       throw new Error(`decoded ${first.tokens.length} tokens`);
   };
-  const result = await rate(decode, BATCH, warmup, runs, rounds);
+  const result = await rate(pool ? onPool : decode, BATCH, warmup, runs, rounds);
   src.dispose();
   return result;
 }
@@ -158,10 +170,22 @@ for (const backend of ['wasm', 'cpu']) {
     if (backend === 'wasm') row.train500 = await trainRate(seq2seq, 500, slowPlan);
     row.greedy = await decodeRate(seq2seq, 'greedy', plan);
     if (backend === 'wasm') row.beam = await decodeRate(seq2seq, 'beam', slowPlan);
+    // The same searches split across the cores by a DecodePool (one thread per core).
+    const pool = await createDecodePool(seq2seq, backend === 'wasm' ? {} : { workers: 0 });
+    const pooled = { backend: `${backend}, DecodePool ${pool.threads} threads`, model: row.model };
+    if (pool.threads > 1) {
+      pooled.greedy = await decodeRate(seq2seq, 'greedy', plan, pool);
+      pooled.beam = await decodeRate(seq2seq, 'beam', slowPlan, pool);
+    }
+    await pool.close();
     seq2seq.dispose();
     rows.push(row);
+    if (pooled.greedy !== undefined) rows.push(pooled);
     console.log(
-      `${backend} ${row.model}: train ${fmt(row.train100)} samples/s (100 tokens), ${fmt(row.train500)} (500 tokens); greedy ${fmt(row.greedy)} seq/s, beam 5 ${fmt(row.beam)} seq/s`,
+      `${backend} ${row.model}: train ${fmt(row.train100)} samples/s (100 tokens), ${fmt(row.train500)} (500 tokens); greedy ${fmt(row.greedy)} seq/s, beam 5 ${fmt(row.beam)} seq/s` +
+        (pooled.greedy === undefined
+          ? ''
+          : `; ${pool.threads} threads: greedy ${fmt(pooled.greedy)}, beam 5 ${fmt(pooled.beam)}`),
     );
   }
 }
@@ -202,7 +226,7 @@ if (torch) {
   console.log(
     '\nRatios against PyTorch (goal: train >= 0.5, greedy and beam decoding >= 1.0 of PyTorch greedy):',
   );
-  for (const r of rows.filter((x) => x.backend === 'wasm')) {
+  for (const r of rows.filter((x) => x.backend.startsWith('wasm'))) {
     const t = rows.find((x) => x.backend === 'pytorch' && x.model === r.model);
     const ratio = (a, b) => (a === undefined ? '-' : (a / b).toFixed(2));
     console.log(

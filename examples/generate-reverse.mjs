@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Loads the model saved by train-reverse.mjs and reverses a few new rows with greedy search, beam
-// search and sampling. Run from the repository root after `npm run build` and the training script:
+// search and sampling, then many rows on every core with a DecodePool. Run from the repository
+// root after `npm run build` and the training script:
 //
 //   node examples/generate-reverse.mjs [modelDir]   # default modelDir: out/reverse-model
 import { resolve } from 'node:path';
 import {
   beamSearch,
+  createDecodePool,
   greedySearch,
   initBackend,
   loadSeq2Seq,
@@ -40,4 +42,19 @@ rows.targets.forEach((target, i) => {
 });
 const right = greedy.filter((h, i) => show(h.tokens) === show(rows.targets[i])).length;
 console.log(`greedy reversed ${right} of ${rows.targets.length} rows`);
+
+// Many rows: a DecodePool splits them across the cores (one worker thread per further core), and
+// finds the same hypotheses as greedySearch on one thread. (It pays off on large batches of a
+// large model once its threads are warm: `npm run bench -- train-decode` measures it.)
+const many = sequenceTask({ task: 'reverse', count: 512, vocabSize, maxLength, seed: 'pool' });
+const pool = await createDecodePool(model);
+const pooled = await pool.greedy(many.src, search);
+await pool.close();
+const manyState = model.initialState(many.src);
+const alone = greedySearch(model.decodeStep, manyState, search);
+tf.dispose(manyState);
+const same = pooled.filter((h, i) => h.tokens.join() === alone[i].tokens.join()).length;
+console.log(
+  `${many.targets.length} rows on ${pool.threads} threads: same tokens as one thread in ${same} rows`,
+);
 model.dispose();

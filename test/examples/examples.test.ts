@@ -44,5 +44,6 @@ describe('examples (ENCDEC_QUICK=1)', () => {
     expect(out.match(/^ {2}beam [12]: [0-9 ]* \(log p -?[0-9.]+\)$/gm)).toHaveLength(6);
     expect(out.match(/^ {2}sample: [0-9 ]*$/gm)).toHaveLength(3);
     expect(out).toMatch(/greedy reversed [0-3] of 3 rows/);
+    expect(out).toMatch(/512 rows on [1-9]\d* threads: same tokens as one thread in 512 rows/);
   }, 60_000);
 });

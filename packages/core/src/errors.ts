@@ -219,6 +219,25 @@ export function stateRowsMismatch(
   );
 }
 
+// --- decode pool ---------------------------------------------------------------------------------
+
+/** A `DecodePool` was used after `close()` (`method`), or closed while it decoded (no method). */
+export function poolClosed(method?: string): EncdecError {
+  const what =
+    method === undefined
+      ? 'The DecodePool was closed while it decoded'
+      : `DecodePool.${method}() was called after close()`;
+  return new EncdecError(`${what}; create a new pool with createDecodePool().`, 'pool');
+}
+
+/** A decode worker thread could not start, or stopped; `reason` says why. */
+export function decodeWorkerFailed(reason: string): EncdecError {
+  return new EncdecError(
+    `A DecodePool worker thread failed: ${reason}. Close the pool and create a new one.`,
+    'workers',
+  );
+}
+
 // --- metrics --------------------------------------------------------------------------------------
 
 /** Two parallel inputs of a metric (e.g. `predictions` and `targets`) differ in length. */

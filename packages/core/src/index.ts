@@ -115,6 +115,11 @@ export {
   type DecoderOutputs,
 } from './model/decoder.js';
 export { createEncoder, type Encoder, type EncoderOutputs } from './model/encoder.js';
+export {
+  createDecodePool,
+  DecodePool,
+  type DecodePoolOptions,
+} from './model/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
 export { loadSeq2Seq, SEQ2SEQ_FILE } from './model/persist.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';

@@ -1,0 +1,308 @@
+/**
+ * `DecodePool`: greedy and beam search of a `Seq2Seq` on several threads at once. The `wasm` and
+ * `cpu` backends compute on one core; a pool splits the source rows into contiguous shards, the
+ * calling thread decodes the first and each worker thread (decode-worker.ts, a replica of the
+ * model on its own backend) one of the others, and the hypotheses come back in row order: the
+ * same as `greedySearch` / `beamSearch` over all rows on one thread, since every row is decoded
+ * on its own (bench/PERFORMANCE.md has the speed-ups).
+ *
+ *   1. createDecodePool: start the workers on the calling thread's backend, build the replicas.
+ *   2. greedy / beam: check the rows; send each worker its shard and, when the model's weights
+ *      changed since it last got them (training, setWeights), the weights; decode the first shard
+ *      here meanwhile; wait for the workers' hypotheses.
+ *   3. close: stop the workers. Idle workers do not keep a script from exiting.
+ *
+ * Weights are compared by identity of each variable's data: every optimizer update and
+ * `setWeights` gives a variable new data, so a pool always decodes with the current weights.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { isBackendName } from '../backend/backend-name.js';
+import { decodeWorkerFailed, EncdecError, invalidArgument, poolClosed } from '../errors.js';
+import { type BeamOptions, beamSearch } from '../search/beam.js';
+import { type GreedyOptions, greedySearch } from '../search/greedy.js';
+import type { Hypothesis, ScoredHypothesis } from '../search/types.js';
+import type {
+  DecodeReply,
+  DecodeRequest,
+  WeightValues,
+  WorkerReady,
+  WorkerSetup,
+} from './decode-messages.js';
+import { type TokenInput, toTokenTensor } from './inputs.js';
+import type { Seq2Seq } from './seq2seq.js';
+
+export interface DecodePoolOptions {
+  /**
+   * Worker threads besides the calling thread (which decodes a shard too). Default: one per
+   * further core (`os.availableParallelism() - 1`); 0 on the `tensorflow` backend, whose native
+   * kernels use every core already.
+   */
+  workers?: number;
+}
+
+/**
+ * Fewest rows a thread decodes: below this a shard's fixed cost per step (a dozen kernel calls)
+ * outweighs what another core saves.
+ */
+const MIN_SHARD_ROWS = 4;
+
+type Job = { search: 'greedy'; options: GreedyOptions } | { search: 'beam'; options: BeamOptions };
+
+/** Starts a pool for `seq2seq` on the current TF.js backend (call `initBackend` first). */
+export async function createDecodePool(
+  seq2seq: Seq2Seq,
+  options: DecodePoolOptions = {},
+): Promise<DecodePool> {
+  const backend = tf.getBackend();
+  if (!isBackendName(backend)) {
+    throw invalidArgument(
+      'the TF.js backend',
+      backend,
+      'one of "tensorflow", "wasm" or "cpu" (call initBackend() first)',
+    );
+  }
+  const count =
+    options.workers ?? (backend === 'tensorflow' ? 0 : Math.max(0, availableParallelism() - 1));
+  if (!(Number.isInteger(count) && count >= 0)) {
+    throw invalidArgument('workers', count, 'a whole number >= 0');
+  }
+  const setup: WorkerSetup = { backend, config: seq2seq.config };
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(setup)));
+  const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw failed.reason;
+  }
+  return new DecodePool(seq2seq, workers);
+}
+
+export class DecodePool {
+  private closed = false;
+
+  /** Use `createDecodePool`. */
+  constructor(
+    readonly seq2seq: Seq2Seq,
+    private readonly workers: PoolWorker[],
+  ) {}
+
+  /** Threads that decode: the workers and the calling thread. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** `greedySearch(seq2seq.decodeStep, seq2seq.initialState(src), options)`, on every thread. */
+  greedy(src: TokenInput, options: GreedyOptions): Promise<Hypothesis[]> {
+    return this.decode(src, { search: 'greedy', options }, 'greedy') as Promise<Hypothesis[]>;
+  }
+
+  /** `beamSearch(seq2seq.decodeStep, seq2seq.initialState(src), options)`, on every thread. */
+  beam(src: TokenInput, options: BeamOptions): Promise<ScoredHypothesis[][]> {
+    return this.decode(src, { search: 'beam', options }, 'beam') as Promise<ScoredHypothesis[][]>;
+  }
+
+  /** Stops the workers; the pool cannot decode afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  private async decode(
+    src: TokenInput,
+    job: Job,
+    method: string,
+  ): Promise<(Hypothesis | ScoredHypothesis[])[]> {
+    if (this.closed) throw poolClosed(method);
+    const vocabSize = this.seq2seq.config.encoder.vocabSize;
+    const { tensor, owned } = toTokenTensor('src', src, vocabSize);
+    try {
+      const [rows, srcLen] = tensor.shape;
+      const shards = shardRows(rows, this.threads);
+      // 2. The workers' shards first, so that they decode while this thread does the first one.
+      const ids = shards.length > 1 ? (tensor.dataSync() as Int32Array) : undefined;
+      const weights = shards.length > 1 ? new WeightSnapshot(this.seq2seq) : undefined;
+      const pending = shards.slice(1).map(([start, size], i) => {
+        const worker = this.workers[i]!;
+        return worker.request({
+          ...job,
+          src: ids!.slice(start * srcLen, (start + size) * srcLen),
+          rows: size,
+          srcLen,
+          ...(worker.needs(weights!) ? { weights: weights!.values(worker) } : {}),
+        });
+      });
+      let mine: (Hypothesis | ScoredHypothesis[])[];
+      try {
+        mine = this.decodeHere(tensor, shards[0]![1], job);
+      } catch (error) {
+        await Promise.allSettled(pending);
+        throw error;
+      }
+      const theirs = await Promise.all(pending);
+      return [mine, ...theirs].flat(1) as (Hypothesis | ScoredHypothesis[])[];
+    } finally {
+      if (owned) tensor.dispose();
+    }
+  }
+
+  /** The first `size` rows of `src`, decoded on this thread. */
+  private decodeHere(
+    src: tf.Tensor2D,
+    size: number,
+    job: Job,
+  ): (Hypothesis | ScoredHypothesis[])[] {
+    const rows = size === src.shape[0] ? src : tf.slice(src, 0, size);
+    const state = this.seq2seq.initialState(rows);
+    try {
+      return job.search === 'greedy'
+        ? greedySearch(this.seq2seq.decodeStep, state, job.options)
+        : beamSearch(this.seq2seq.decodeStep, state, job.options);
+    } finally {
+      tf.dispose(state);
+      if (rows !== src) rows.dispose();
+    }
+  }
+}
+
+/**
+ * [start, size] of each thread's rows: as even as the rows allow, at most `threads` shards and
+ * at least MIN_SHARD_ROWS rows each (always one shard).
+ */
+export function shardRows(rows: number, threads: number): [number, number][] {
+  const count = Math.max(1, Math.min(threads, Math.floor(rows / MIN_SHARD_ROWS)));
+  const base = Math.floor(rows / count);
+  const extra = rows % count;
+  const shards: [number, number][] = [];
+  let start = 0;
+  for (let s = 0; s < count; s++) {
+    const size = base + (s < extra ? 1 : 0);
+    shards.push([start, size]);
+    start += size;
+  }
+  return shards;
+}
+
+/** The model's weights at one moment: data identities, and values read once if a worker needs them. */
+class WeightSnapshot {
+  readonly dataIds: object[];
+  private read: WeightValues | undefined;
+
+  constructor(private readonly seq2seq: Seq2Seq) {
+    this.dataIds = seq2seq.model.weights.map((w) => w.read().dataId);
+  }
+
+  /** The values, for `worker`, which has them from now on. */
+  values(worker: PoolWorker): WeightValues {
+    const weights = this.seq2seq.model.weights;
+    this.read ??= {
+      names: weights.map((w) => w.originalName),
+      values: weights.map((w) => w.read().dataSync() as Float32Array),
+    };
+    worker.weightIds = this.dataIds;
+    return this.read;
+  }
+}
+
+/** One worker thread, its requests in flight, and which weights it has. */
+class PoolWorker {
+  /** Data identities of the weights the worker has (none at first). */
+  weightIds: readonly object[] = [];
+  private nextId = 0;
+  private readonly inFlight = new Map<
+    number,
+    { resolve: (result: DecodeReply & { result: unknown }) => void; reject: (e: Error) => void }
+  >();
+  private failure: Error | undefined;
+
+  constructor(private readonly thread: Worker) {
+    thread.on('message', (reply: DecodeReply) => this.settle(reply));
+    thread.on('error', (error) => this.fail(decodeWorkerFailed(error.message)));
+    thread.on('exit', (code) => this.fail(decodeWorkerFailed(`it exited with code ${code}`)));
+    thread.unref();
+  }
+
+  needs(snapshot: WeightSnapshot): boolean {
+    const ids = snapshot.dataIds;
+    return ids.length !== this.weightIds.length || ids.some((id, i) => id !== this.weightIds[i]);
+  }
+
+  request(request: Omit<DecodeRequest, 'id'>): Promise<(Hypothesis | ScoredHypothesis[])[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const reply = new Promise<DecodeReply & { result: unknown }>((resolve, reject) => {
+      this.inFlight.set(id, { resolve, reject });
+    });
+    // A worker with work keeps the process alive until it answers.
+    this.thread.ref();
+    this.thread.postMessage({ ...request, id } as DecodeRequest);
+    return reply.then((r) => r.result as (Hypothesis | ScoredHypothesis[])[]);
+  }
+
+  async stop(): Promise<void> {
+    this.fail(poolClosed());
+    await this.thread.terminate();
+  }
+
+  private settle(reply: DecodeReply): void {
+    const waiting = this.inFlight.get(reply.id);
+    if (!waiting) return;
+    this.inFlight.delete(reply.id);
+    if (this.inFlight.size === 0) this.thread.unref();
+    if ('error' in reply) {
+      const { name, message, argument } = reply.error;
+      const error =
+        name === 'EncdecError' ? new EncdecError(message, argument) : new Error(message);
+      waiting.reject(error);
+    } else {
+      waiting.resolve(reply);
+    }
+  }
+
+  /** Rejects every request in flight and every later one with `error` (the first failure wins). */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const { reject } of this.inFlight.values()) reject(this.failure);
+    this.inFlight.clear();
+  }
+}
+
+/** Starts one worker and waits until its replica is built on `setup.backend`. */
+async function startWorker(setup: WorkerSetup): Promise<PoolWorker> {
+  const file = workerFile();
+  if (!existsSync(fileURLToPath(file))) {
+    throw decodeWorkerFailed(
+      `its module ${fileURLToPath(file)} is missing (build the package: npx tsc -b)`,
+    );
+  }
+  const thread = new Worker(file, { workerData: setup });
+  let onError: (error: Error) => void = () => {};
+  let onExit: (code: number) => void = () => {};
+  const ready = await new Promise<WorkerReady>((resolve, reject) => {
+    onError = (error) => reject(decodeWorkerFailed(error.message));
+    onExit = (code) => reject(decodeWorkerFailed(`it exited with code ${code}`));
+    thread.once('message', resolve).once('error', onError).once('exit', onExit);
+  });
+  thread.off('error', onError).off('exit', onExit);
+  if (ready.backend !== setup.backend) {
+    await thread.terminate();
+    throw decodeWorkerFailed(
+      `it got the ${ready.backend} backend, not ${setup.backend} as the calling thread`,
+    );
+  }
+  return new PoolWorker(thread);
+}
+
+/**
+ * The worker's module. Tests run this file as TypeScript from src/ (vitest); a worker thread runs
+ * plain Node, so it then loads the build in dist/ (`npm test` builds first).
+ */
+function workerFile(): URL {
+  const here = new URL('./decode-worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts')
+    ? new URL(here.href.replace('/src/model/', '/dist/model/'))
+    : here;
+}
