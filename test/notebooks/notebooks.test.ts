@@ -67,10 +67,17 @@ describe('notebooks (ENCDEC_QUICK=1)', () => {
         const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
         expect(errors).toEqual([]);
       }
+      if (name.startsWith('04-')) checkSearch(notebook);
       if (name.startsWith('05-')) checkWalkthrough(notebook);
     }, 900_000);
   }
 });
+
+/** The search notebook's DecodePool finds the same greedy tokens as one thread, in every row. */
+function checkSearch(notebook: Notebook) {
+  const { text } = outputsOf(notebook);
+  expect(text).toMatch(/\d+ threads: the same greedy tokens as one thread in (\d+) of \1 rows/);
+}
 
 /** The walkthrough shows its charts and prints its key numbers. */
 function checkWalkthrough(notebook: Notebook) {
