@@ -51,7 +51,10 @@ export function decodeRows<S extends tf.TensorContainer>(
           sizes = checkStepOutput(out, rows, sizes, endId, collectAttention);
           const scores = stepScores(out);
           const ids = choose(scores.scores, scores.best); // [rows] int32
-          const chosen = logProbsAt(scores, tf.reshape(ids, [rows, 1])); // [rows, 1]
+          const chosen =
+            ids === scores.best
+              ? scores.bestLogProbs() // greedy: log p_best, no normalizer needed
+              : logProbsAt(scores, tf.reshape(ids, [rows, 1])); // [rows, 1]
           const parts = [tf.cast(ids, 'float32'), chosen.reshape([rows])];
           if (collectAttention) parts.push(out.attention!.reshape([-1])); // [rows * srcLen]
           return { next: out.state, packed: tf.concat(parts) };

@@ -8,7 +8,7 @@
  * since p_m = exp(x_m - lse) is at least 1/vocabSize and its log never underflows. That is one
  * softmax (a vectorized XNNPACK kernel on wasm) and one argmax over [rows, vocabSize]; a full
  * log-softmax adds two more passes (max, subtract), `tf.logSoftmax` five (its Exp alone ~10x the
- * softmax on wasm). Greedy search needs the argmax anyway.
+ * softmax on wasm). Greedy search needs the argmax anyway, and then only log p_m (no lse).
  */
 import * as tf from '@tensorflow/tfjs';
 import { takeAlongRows } from './take-along-rows.js';
@@ -17,10 +17,15 @@ import type { StepOutput } from './types.js';
 export interface StepScores {
   /** [rows, vocabSize]: log-probabilities, or logits when `logSumExp` is set. */
   scores: tf.Tensor2D;
-  /** [rows, 1] such that scores - logSumExp are the log-probabilities; null: they already are. */
-  logSumExp: tf.Tensor2D | null;
+  /**
+   * [rows, 1] such that scores - logSumExp are the log-probabilities; null: they already are.
+   * Computed on first read (greedy search never needs it).
+   */
+  readonly logSumExp: tf.Tensor2D | null;
   /** [rows] int32: the most likely token of each row. */
   best: tf.Tensor1D;
+  /** [rows, 1]: the log-probability of `best` in each row (log p_best: one gather, one log). */
+  bestLogProbs(): tf.Tensor2D;
 }
 
 /**
@@ -28,13 +33,28 @@ export interface StepScores {
  * argmax, when the caller already has it (beam search's per-row top-k); else computed here.
  */
 export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor1D): StepScores {
-  if (out.logits === undefined) {
-    const scores = out.logProbs!;
-    return { scores, logSumExp: null, best: best ?? tf.argMax(scores, 1) };
-  }
-  const scores = out.logits;
+  const scores = (out.logits ?? out.logProbs)!;
   const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
-  return { scores, logSumExp: logSumExpAt(scores, tf.softmax(scores), bestIds), best: bestIds };
+  const at = () => tf.reshape(bestIds, [bestIds.shape[0], 1]) as tf.Tensor2D; // [rows, 1]
+  if (out.logits === undefined) {
+    return {
+      scores,
+      logSumExp: null,
+      best: bestIds,
+      bestLogProbs: () => takeAlongRows(scores, at()),
+    };
+  }
+  const probs = tf.softmax(scores);
+  let logSumExp: tf.Tensor2D | undefined;
+  return {
+    scores,
+    get logSumExp() {
+      logSumExp ??= logSumExpAt(scores, probs, bestIds);
+      return logSumExp;
+    },
+    best: bestIds,
+    bestLogProbs: () => tf.log(takeAlongRows(probs, at())) as tf.Tensor2D,
+  };
 }
 
 /**

@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 export function takeAlongRows(matrix: tf.Tensor2D, columns: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const [rows, n] = matrix.shape;
-    const starts = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(n, 'int32')); // [rows]
-    const flat = tf.add(tf.cast(columns, 'int32'), tf.reshape(starts, [rows, 1])); // [rows, m]
+    const starts = tf.reshape(tf.range(0, rows * n, n, 'int32'), [rows, 1]); // [rows, 1]: r * n
+    const ids = columns.dtype === 'int32' ? columns : tf.cast(columns, 'int32');
+    const flat = tf.add(ids, starts); // [rows, m]
     const values: tf.Tensor1D = tf.reshape(matrix, [rows * n]); // [rows * n]
     return tf.gather(values, flat) as tf.Tensor as tf.Tensor2D; // [rows, m]
   });
