@@ -12,6 +12,9 @@
  *      here meanwhile; wait for the workers' hypotheses.
  *   3. close: stop the workers. Idle workers do not keep a script from exiting.
  *
+ * Sampling stays on one thread (`sampleSearch`): split across threads, its seeded random stream
+ * would draw differently than on one.
+ *
  * Weights are compared by identity of each variable's data: every optimizer update and
  * `setWeights` gives a variable new data, so a pool always decodes with the current weights.
  */
@@ -39,7 +42,8 @@ export interface DecodePoolOptions {
   /**
    * Worker threads besides the calling thread (which decodes a shard too). Default: one per
    * further core (`os.availableParallelism() - 1`); 0 on the `tensorflow` backend, whose native
-   * kernels use every core already.
+   * kernels use every core already. Each worker holds its own backend and replica of the model
+   * (~100 MB of memory for the seed model).
    */
   workers?: number;
 }
