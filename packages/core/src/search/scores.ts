@@ -11,6 +11,7 @@
  * softmax on wasm). Greedy search needs the argmax anyway, and then only log p_m (no lse).
  */
 import * as tf from '@tensorflow/tfjs';
+import { rowStats } from '../backend/kernels/wasm-row-stats.js';
 import { takeAlongRows } from './take-along-rows.js';
 import type { StepOutput } from './types.js';
 
@@ -34,16 +35,33 @@ export interface StepScores {
  */
 export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor1D): StepScores {
   const scores = (out.logits ?? out.logProbs)!;
-  const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
-  const at = () => tf.reshape(bestIds, [bestIds.shape[0], 1]) as tf.Tensor2D; // [rows, 1]
+  const rows = scores.shape[0];
+  const column = (ids: tf.Tensor1D) => tf.reshape(ids, [rows, 1]) as tf.Tensor2D; // [rows, 1]
   if (out.logits === undefined) {
+    const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
     return {
       scores,
       logSumExp: null,
       best: bestIds,
-      bestLogProbs: () => takeAlongRows(scores, at()),
+      bestLogProbs: () => takeAlongRows(scores, column(bestIds)),
     };
   }
+  // On wasm one kernel gives all of it (backend/kernels/wasm-row-stats.ts).
+  const stats = rowStats(scores);
+  if (stats !== null) {
+    const [argMax, logSumExp, argMaxLogProb] = stats;
+    const bestIds = best ?? argMax;
+    return {
+      scores,
+      logSumExp,
+      best: bestIds,
+      bestLogProbs: () =>
+        best === undefined
+          ? argMaxLogProb
+          : (tf.sub(takeAlongRows(scores, column(bestIds)), logSumExp) as tf.Tensor2D),
+    };
+  }
+  const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
   const probs = tf.softmax(scores);
   let logSumExp: tf.Tensor2D | undefined;
   return {
@@ -53,7 +71,7 @@ export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor
       return logSumExp;
     },
     best: bestIds,
-    bestLogProbs: () => tf.log(takeAlongRows(probs, at())) as tf.Tensor2D,
+    bestLogProbs: () => tf.log(takeAlongRows(probs, column(bestIds))) as tf.Tensor2D,
   };
 }
 

@@ -14,11 +14,15 @@
  *   loss_t = lse - x_t = -log softmax(x)[t]
  *   d loss_t / d x = p - onehot(t)       (e.g. Goodfellow et al. 2016, section 6.2.2.3)
  *
+ * On wasm, two encdec kernels do it in fewer passes (backend/kernels/wasm-row-stats.ts): argmax and
+ * lse forward without a softmax, and (exp(x - lse) - onehot(t)) * scale backward in one pass.
+ *
  * Stock `tf.losses.softmaxCrossEntropy` takes a onehot [tokens, vocabSize] and runs about ten
  * element-wise passes over it (two exponentials among them), most of a training step with a
  * 10,000-word output (bench/train-decode.bench.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
+import { crossEntropyGrad, rowStats } from '../backend/kernels/wasm-row-stats.js';
 import { logSumExpAt } from '../search/scores.js';
 import { takeAlongRows } from '../search/take-along-rows.js';
 
@@ -48,19 +52,31 @@ export function maskedTokenSums(logits: tf.Tensor, targets: tf.Tensor): MaskedTo
     const rows = logits2d.shape[0]!;
     const target = tf.reshape(tf.cast(targets, 'int32'), [rows]); // [tokens]
     const mask = tf.cast(tf.notEqual(target, 0), 'float32'); // [tokens]
-    const best = tf.argMax(logits2d, 1) as tf.Tensor1D; // [tokens]
+    // On wasm one kernel gives the argmax and lse (backend/kernels/wasm-row-stats.ts).
+    const stats = rowStats(logits2d as tf.Tensor2D);
+    const best = stats ? stats[0] : (tf.argMax(logits2d, 1) as tf.Tensor1D); // [tokens]
     const targetColumn = tf.reshape(target, [rows, 1]) as tf.Tensor2D; // [tokens, 1]
 
     const crossEntropySum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-      const probs = tf.softmax(x); // [tokens, vocabSize]
-      // Saved, not captured: the tidy of this function frees mask and target before backprop.
-      save([probs, mask, target]);
-      const logSumExp = logSumExpAt(x, probs, best); // [tokens, 1]
+      let logSumExp: tf.Tensor2D; // [tokens, 1]
+      if (stats) {
+        logSumExp = stats[1];
+        // Saved, not captured: the tidy of this function frees mask and target before backprop.
+        save([x, logSumExp, mask, target]);
+      } else {
+        const probs = tf.softmax(x); // [tokens, vocabSize]
+        save([probs, mask, target]);
+        logSumExp = logSumExpAt(x, probs, best);
+      }
       const perToken = tf.sub(logSumExp, takeAlongRows(x, targetColumn)); // [tokens, 1]
       return {
         value: tf.sum(tf.mul(tf.reshape(perToken, [rows]), mask)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          if (stats) {
+            const [x0, lse, m, t] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+            return crossEntropyGrad(x0, lse, tf.mul(m, dy), t)!; // one pass on wasm
+          }
           const [p, m, t] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
           const scale = tf.mul(m, dy); // [tokens]
           // (p - onehot(t)) * scale, the onehot as a scatter of -scale: no int32 onehot to cast.

@@ -13,11 +13,17 @@ import {
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
 } from './unsorted-segment-sum.js';
+import { wasmCrossEntropyGradConfig, wasmRowStatsConfig } from './wasm-row-stats.js';
 
-/** Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing). */
+/**
+ * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
+ * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`).
+ */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
+  wasmRowStatsConfig,
+  wasmCrossEntropyGradConfig,
 ];
 
 /**
