@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const modules = [{ source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' }];
+const modules = [
+  { source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' },
+  { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
+];
 const check = process.argv.includes('--check');
 
 let stale = 0;

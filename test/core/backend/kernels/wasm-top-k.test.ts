@@ -1,7 +1,8 @@
 /**
- * wasm's TopK as one pass per row on the heap: equal to the cpu backend (values and indices,
- * ties by ascending index), for float32 and int32, ranks 1 to 3, k from 1 to the row length,
- * rows of -Infinity and rows of ties, with large k left to the stock kernel; no leaked memory.
+ * wasm's TopK as one pass per row on the heap (float32 by the SIMD module of assembly/top-k.ts,
+ * int32 in JavaScript): equal to the cpu backend (values and indices, ties by ascending index),
+ * for float32 and int32, ranks 1 to 3, k from 1 to the row length, rows of -Infinity and rows of
+ * ties, with large k left to the stock kernel; no leaked memory.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -19,18 +19,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ROW_STATS_WASM } from './row-stats-wasm.js';
-import type { WasmBackendLike } from './wasm-kernel-swap.js';
+import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 export const ROW_STATS = 'EncdecRowStats';
 export const CROSS_ENTROPY_GRAD = 'EncdecCrossEntropyGrad';
-
-/** The part of the WebAssembly API used here (the project's TypeScript libs have no DOM types). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-/** A WebAssembly.Memory, only compared and passed on here. */
-type WasmMemory = object;
 
 /** The module's exports: pointers into the backend's memory, sizes as numbers. */
 interface Kernels {
@@ -44,23 +36,6 @@ interface Kernels {
     target: number,
     out: number,
   ): void;
-}
-
-/** The wasm backend's module, whose exports hold its memory. */
-interface WasmBackendWithMemory extends WasmBackendLike {
-  wasm: { asm: { memory: WasmMemory } };
-}
-
-/** The compiled module, instantiated once per backend memory. */
-let loaded: { memory: WasmMemory; kernels: Kernels } | undefined;
-
-function kernelsOn(memory: WasmMemory): Kernels {
-  if (loaded === undefined || loaded.memory !== memory) {
-    const module = new WebAssembly.Module(Buffer.from(ROW_STATS_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    loaded = { memory, kernels: instance.exports as unknown as Kernels };
-  }
-  return loaded.kernels;
 }
 
 function rowStatsKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
@@ -77,7 +52,7 @@ function rowStatsKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info);
   const lse = view(logSumExp) as Float32Array; // max first, then m + log(sum)
   const logp = view(bestLogProb) as Float32Array; // sum first, then -log(sum)
-  kernelsOn(backend.wasm.asm.memory).rowStats(
+  moduleOn<Kernels>(backend, ROW_STATS_WASM).rowStats(
     view(x).byteOffset,
     rows,
     n,
@@ -99,7 +74,7 @@ function crossEntropyGradKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const backend = args.backend as unknown as WasmBackendWithMemory;
   const out = backend.makeOutput([rows, n], 'float32');
   const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
-  kernelsOn(backend.wasm.asm.memory).crossEntropyGrad(
+  moduleOn<Kernels>(backend, ROW_STATS_WASM).crossEntropyGrad(
     view(x!),
     rows,
     n,

@@ -1,6 +1,8 @@
 /**
  * A faster `TopK` for `wasm` at small k: one pass over each row on the wasm heap, keeping the k
  * largest so far in a sorted buffer (an element below the buffer's smallest costs one compare).
+ * float32 rows go to the same pass compiled to SIMD wasm (packages/core/assembly/top-k.ts: four
+ * compares in one), int32 rows to `topKRows` here.
  *
  * Beam search takes the top 2 x beamWidth of beamWidth x vocabSize candidates per input every
  * step: [64, 50000] with k = 10 for the seed model took ~6 ms with the stock kernel, ~3 ms here,
@@ -11,7 +13,14 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { TOP_K_WASM } from './top-k-wasm.js';
+import { replaceWasmKernel } from './wasm-kernel-swap.js';
+import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+
+/** The SIMD module's export (top-k.ts): pointers into the backend's memory. */
+interface TopKModule {
+  topK(x: number, rows: number, n: number, k: number, values: number, indices: number): void;
+}
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Values = Float32Array | Int32Array;
@@ -85,20 +94,32 @@ export function heapTopK(stock: tf.KernelConfig): tf.KernelConfig {
     if (k > MAX_K || k < 1 || k > n || (x.dtype !== 'float32' && x.dtype !== 'int32')) {
       return stock.kernelFunc(args);
     }
-    const wasm = args.backend as unknown as WasmBackendLike;
+    const wasm = args.backend as unknown as WasmBackendWithMemory;
     const shape = [...x.shape.slice(0, -1), k];
     const outValues = wasm.makeOutput(shape, x.dtype);
     const outIndices = wasm.makeOutput(shape, 'int32');
     // Views are taken after the allocations: a malloc may grow the heap and detach older views.
     const rows = tf.util.sizeFromShape(x.shape) / n;
-    topKRows(
-      wasm.typedArrayFromHeap(x) as Values,
-      rows,
-      n,
-      k,
-      wasm.typedArrayFromHeap(outValues) as Values,
-      wasm.typedArrayFromHeap(outIndices) as Int32Array,
-    );
+    const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info);
+    if (x.dtype === 'float32') {
+      moduleOn<TopKModule>(wasm, TOP_K_WASM).topK(
+        view(x).byteOffset,
+        rows,
+        n,
+        k,
+        view(outValues).byteOffset,
+        view(outIndices).byteOffset,
+      );
+    } else {
+      topKRows(
+        view(x) as Values,
+        rows,
+        n,
+        k,
+        view(outValues) as Values,
+        view(outIndices) as Int32Array,
+      );
+    }
     return [outValues, outIndices];
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };

@@ -1,0 +1,39 @@
+/**
+ * encdec's own wasm modules (compiled from packages/core/assembly/ by `npm run build:wasm`) run on
+ * the memory of TF.js's wasm backend: instantiated with that memory as their only import, they
+ * read and write tensors where the kernels point them, with no copy in or out.
+ */
+import type { WasmBackendLike } from './wasm-kernel-swap.js';
+
+/** The part of the WebAssembly API used here (the project's TypeScript libs have no DOM types). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+/** The wasm backend and its module, whose exports hold the backend's WebAssembly.Memory. */
+export interface WasmBackendWithMemory extends WasmBackendLike {
+  wasm: { asm: { memory: object } };
+}
+
+/**
+ * The exports of the module `base64` instantiated on `backend`'s memory: once per module and
+ * memory (a new backend has a new memory).
+ */
+export function moduleOn<T>(backend: WasmBackendWithMemory, base64: string): T {
+  const memory = backend.wasm.asm.memory;
+  let byModule = instances.get(memory);
+  if (byModule === undefined) {
+    byModule = new Map();
+    instances.set(memory, byModule);
+  }
+  let exports = byModule.get(base64);
+  if (exports === undefined) {
+    const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    byModule.set(base64, exports);
+  }
+  return exports as T;
+}
+
+const instances = new WeakMap<object, Map<string, Record<string, unknown>>>();
