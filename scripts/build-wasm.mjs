@@ -17,6 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modules = [
   { source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' },
   { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
+  { source: 'mat-mul-ta.ts', target: 'mat-mul-ta-wasm.ts', name: 'MAT_MUL_TA_WASM' },
 ];
 const check = process.argv.includes('--check');
 

@@ -1,7 +1,8 @@
 /**
  * wasm's BatchMatMul with transposed inputs done as Transpose + plain product: equal to the cpu
  * backend and to the stock wasm kernel, for every transpose combination, ranks 2 and 3 and a
- * broadcast batch, forward and backward, without leaking wasm memory.
+ * broadcast batch, forward and backward, without leaking wasm memory. A^T B with a large B (the
+ * SIMD product of assembly/mat-mul-ta.ts) against float64 sums computed here.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -106,4 +107,42 @@ describe('wasm BatchMatMul with transposes', () => {
     expectAllClose(wasmW!, cpuW!, 1e-5);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const [cI, rank] of [
+    [8, 2],
+    [8, 3],
+    [6, 2],
+  ]) {
+    it(`A^T B with a large B (${cI} x 960 from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
+      await tf.setBackend('wasm');
+      const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product when cI % 4 = 0
+      const a = Float32Array.from(values([rows, cI!]));
+      const b = Float32Array.from(values([rows, cJ]));
+      const before = tf.memory().numTensors;
+      const lead = rank === 3 ? [1] : [];
+      const got = tf.tidy(() =>
+        tf
+          .matMul(
+            tf.tensor(a, [...lead, rows, cI!]),
+            tf.tensor(b, [...lead, rows, cJ]),
+            true,
+            false,
+          )
+          .dataSync(),
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      expect(got.length).toBe(cI * cJ);
+      let worst = 0;
+      for (let i = 0; i < cI; i++) {
+        for (let j = 0; j < cJ; j++) {
+          let sum = 0;
+          for (let r = 0; r < rows; r++) sum += a[r * cI + i]! * b[r * cJ + j]!;
+          worst = Math.max(worst, Math.abs(got[i * cJ + j]! - sum));
+        }
+      }
+      // float32 sums of 1100 products of values in [-1, 1] (sums ~ +-10): rounding ~1e-5 either
+      // way (XNNPACK's path too); a wrong tile or index would be off by ~1.
+      expect(worst).toBeLessThan(2e-4);
+    });
+  }
 });

@@ -8,11 +8,25 @@
  * so training spends most of its time there. An explicit Transpose plus the fast path took
  * 28-64 ms for the same products, equal within 3e-6 (bench/PERFORMANCE.md).
  *
+ * One more case, A^T B with a large B (a dense layer's weight gradient h^T dY over a 10,000-word
+ * output: B [1280, 10000]), goes to encdec's own SIMD product (packages/core/assembly/
+ * mat-mul-ta.ts), which reads B once instead of packing and streaming it: ~20 ms against ~30-60.
+ *
  * The stock kernel only exists once `@tensorflow/tfjs-backend-wasm` is imported, so this one is
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
 import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+
+/** The SIMD module's export (mat-mul-ta.ts): C [I, J] = A^T B, pointers into the memory. */
+interface MatMulModule {
+  matMulTransposedA(a: number, b: number, c: number, rows: number, cI: number, cJ: number): void;
+}
+
+/** B's size (floats) from which A^T B goes to the SIMD product: beyond what caches hold. */
+const MIN_B_SIZE = 2 ** 20;
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -32,6 +46,14 @@ export function fastTransposeBatchMatMul(
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return stock.kernelFunc(args);
     const backend = args.backend as unknown as WasmBackendLike;
+    if (transposeA && !transposeB) {
+      const product = transposedAOnSimd(
+        args.inputs.a as tf.TensorInfo,
+        args.inputs.b as tf.TensorInfo,
+        backend as WasmBackendWithMemory,
+      );
+      if (product !== null) return product;
+    }
     const intermediates: tf.TensorInfo[] = [];
     const upright = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
       if (!transposed) return x;
@@ -53,6 +75,39 @@ export function fastTransposeBatchMatMul(
     }
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/**
+ * A^T B for a [R, I] or [1, R, I] and b [R, J] or [1, R, J] float32, with I % 4 = 0, J % 8 = 0
+ * and b large, on the SIMD module: [I, J] or [1, I, J]; else null (the caller takes the
+ * Transpose + XNNPACK path).
+ */
+function transposedAOnSimd(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  backend: WasmBackendWithMemory,
+): tf.TensorInfo | null {
+  const rank = a.shape.length;
+  const single = (x: tf.TensorInfo) =>
+    x.shape.length === rank && (rank === 2 || (rank === 3 && x.shape[0] === 1));
+  if (!single(a) || !single(b)) return null;
+  const [rows, cI] = a.shape.slice(-2) as [number, number];
+  const cJ = b.shape[rank - 1]!;
+  const fits =
+    b.shape[rank - 2] === rows && cI % 4 === 0 && cJ % 8 === 0 && rows * cJ >= MIN_B_SIZE;
+  if (!fits || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const out = backend.makeOutput(rank === 2 ? [cI, cJ] : [1, cI, cJ], 'float32');
+  // Pointers after the allocation: a malloc may grow the heap and detach older views.
+  const at = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+  moduleOn<MatMulModule>(backend, MAT_MUL_TA_WASM).matMulTransposedA(
+    at(a),
+    at(b),
+    at(out),
+    rows,
+    cI,
+    cJ,
+  );
+  return out;
 }
 
 /**

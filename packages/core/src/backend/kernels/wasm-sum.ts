@@ -1,18 +1,26 @@
 /**
- * A faster `Sum` for `wasm` over leading axes (a column sum): one matrix product with a row of
- * ones, ones[1, outer] x[outer, inner], on XNNPACK's fast path.
+ * A faster `Sum` for `wasm` over leading axes (a column sum), by encdec's SIMD module
+ * (packages/core/assembly/mat-mul-ta.ts, `sumRows`): one pass over x [outer, inner], in order.
  *
  * The stock wasm kernel reduces only the innermost axes; for any other it first transposes the
  * input. The bias gradient of a Dense layer is such a sum (over the batch rows of dY): for the
  * seed model's output layer, [1280, 10000], the transpose plus reduce took ~50 ms a training
- * step, the product ~2 ms, equal results (bench/train-decode.bench.mjs, test/core/backend).
+ * step; a product with a row of ones on XNNPACK ~2 ms when the weight gradient had just packed
+ * the same dY, ~30 ms when not; this pass ~4 ms either way (test/core/backend).
  * Other axes and non-float32 inputs go to the stock kernel; an empty input sums to zeros (the
  * stock kernel's output was left uninitialized).
  *
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
+import { replaceWasmKernel } from './wasm-kernel-swap.js';
+import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+
+/** The SIMD module's export (mat-mul-ta.ts): c [inner] = the sum of x's `outer` rows. */
+interface SumModule {
+  sumRows(x: number, c: number, outer: number, inner: number): void;
+}
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -37,27 +45,14 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     const outer = axes.reduce((n, a) => n * x.shape[a]!, 1);
     if (x.dtype !== 'float32' || !leading || outer < 2) return stock.kernelFunc(args);
 
-    const backend = args.backend as unknown as WasmBackendLike;
+    const backend = args.backend as unknown as WasmBackendWithMemory;
     const kept = x.shape.slice(axes.length);
     const inner = kept.reduce((n, d) => n * d, 1);
-    const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) =>
-      wasmKernel(name).kernelFunc({ inputs, attrs, backend: args.backend }) as tf.TensorInfo;
-    const intermediates: tf.TensorInfo[] = [];
-    try {
-      const ones = run('Fill', {}, { shape: [1, 1, outer], value: 1, dtype: 'float32' }); // [1, 1, outer]
-      const x3d = run('Reshape', { x }, { shape: [1, outer, inner] }); // [1, outer, inner]
-      intermediates.push(ones, x3d);
-      const product = run(
-        'BatchMatMul',
-        { a: ones, b: x3d },
-        { transposeA: false, transposeB: false },
-      ); // [1, 1, inner]
-      intermediates.push(product);
-      const shape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
-      return run('Reshape', { x: product }, { shape }); // [...kept] or [1, ..., 1, ...kept]
-    } finally {
-      for (const t of intermediates) backend.disposeData(t.dataId);
-    }
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    // Pointers after the allocation: a malloc may grow the heap and detach older views.
+    const at = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+    moduleOn<SumModule>(backend, MAT_MUL_TA_WASM).sumRows(at(x), at(out), outer, inner);
+    return out;
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
 }
