@@ -21,15 +21,20 @@ export interface WeightValues {
   values: Float32Array[];
 }
 
+/** Which search, with its options: what the pool and each worker run on their rows. */
+export type DecodeJob =
+  | { search: 'greedy'; options: GreedyOptions }
+  | { search: 'beam'; options: BeamOptions };
+
 /** A decode request: `rows` source rows of `srcLen` ids, row-major in `src`. */
-export type DecodeRequest = {
+export type DecodeRequest = DecodeJob & {
   id: number;
   /** The model's weights, when they changed since this worker last got them. */
   weights?: WeightValues;
   src: Int32Array;
   rows: number;
   srcLen: number;
-} & ({ search: 'greedy'; options: GreedyOptions } | { search: 'beam'; options: BeamOptions });
+};
 
 /** A worker's first message: ready on `backend` (which may differ from the one asked for). */
 export interface WorkerReady {

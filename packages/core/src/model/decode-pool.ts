@@ -29,6 +29,7 @@ import { type BeamOptions, beamSearch } from '../search/beam.js';
 import { type GreedyOptions, greedySearch } from '../search/greedy.js';
 import type { Hypothesis, ScoredHypothesis } from '../search/types.js';
 import type {
+  DecodeJob,
   DecodeReply,
   DecodeRequest,
   WeightValues,
@@ -53,8 +54,6 @@ export interface DecodePoolOptions {
  * outweighs what another core saves.
  */
 const MIN_SHARD_ROWS = 4;
-
-type Job = { search: 'greedy'; options: GreedyOptions } | { search: 'beam'; options: BeamOptions };
 
 /** Starts a pool for `seq2seq` on the current TF.js backend (call `initBackend` first). */
 export async function createDecodePool(
@@ -117,7 +116,7 @@ export class DecodePool {
 
   private async decode(
     src: TokenInput,
-    job: Job,
+    job: DecodeJob,
     method: string,
   ): Promise<(Hypothesis | ScoredHypothesis[])[]> {
     if (this.closed) throw poolClosed(method);
@@ -157,18 +156,30 @@ export class DecodePool {
   private decodeHere(
     src: tf.Tensor2D,
     size: number,
-    job: Job,
+    job: DecodeJob,
   ): (Hypothesis | ScoredHypothesis[])[] {
-    const rows = size === src.shape[0] ? src : tf.slice(src, 0, size);
-    const state = this.seq2seq.initialState(rows);
+    const rows = size === src.shape[0] ? src : (tf.slice(src, 0, size) as tf.Tensor2D);
     try {
-      return job.search === 'greedy'
-        ? greedySearch(this.seq2seq.decodeStep, state, job.options)
-        : beamSearch(this.seq2seq.decodeStep, state, job.options);
+      return decodeJob(this.seq2seq, rows, job);
     } finally {
-      tf.dispose(state);
       if (rows !== src) rows.dispose();
     }
+  }
+}
+
+/** `job`'s search over every row of `src` on this thread (the pool's and each worker's share). */
+export function decodeJob(
+  seq2seq: Seq2Seq,
+  src: tf.Tensor2D,
+  job: DecodeJob,
+): Hypothesis[] | ScoredHypothesis[][] {
+  const state = seq2seq.initialState(src);
+  try {
+    return job.search === 'greedy'
+      ? greedySearch(seq2seq.decodeStep, state, job.options)
+      : beamSearch(seq2seq.decodeStep, state, job.options);
+  } finally {
+    tf.dispose(state);
   }
 }
 

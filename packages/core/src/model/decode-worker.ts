@@ -13,8 +13,6 @@ import '../backend/kernels/register.js';
 import { initBackend } from '../backend/init-backend.js';
 import { EncdecError, invalidArgument } from '../errors.js';
 import { withoutWarningsSync } from '../quiet-warnings.js';
-import { beamSearch } from '../search/beam.js';
-import { greedySearch } from '../search/greedy.js';
 import type {
   DecodeReply,
   DecodeRequest,
@@ -22,6 +20,7 @@ import type {
   WorkerReady,
   WorkerSetup,
 } from './decode-messages.js';
+import { decodeJob } from './decode-pool.js';
 import { createSeq2Seq, type Seq2Seq } from './seq2seq.js';
 
 const port = parentPort;
@@ -47,15 +46,10 @@ function answer(seq2seq: Seq2Seq, request: DecodeRequest): DecodeReply {
   try {
     if (request.weights) setWeights(seq2seq, request.weights);
     const src = tf.tensor2d(request.src, [request.rows, request.srcLen], 'int32');
-    const state = seq2seq.initialState(src);
     try {
-      const result =
-        request.search === 'greedy'
-          ? greedySearch(seq2seq.decodeStep, state, request.options)
-          : beamSearch(seq2seq.decodeStep, state, request.options);
-      return { id: request.id, result };
+      return { id: request.id, result: decodeJob(seq2seq, src, request) };
     } finally {
-      tf.dispose([src, state]);
+      src.dispose();
     }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
