@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
 import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
-import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (mat-mul-ta.ts): C [I, J] = A^T B, pointers into the memory. */
 interface MatMulModule {
@@ -97,8 +97,7 @@ function transposedAOnSimd(
     b.shape[rank - 2] === rows && cI % 4 === 0 && cJ % 8 === 0 && rows * cJ >= MIN_B_SIZE;
   if (!fits || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const out = backend.makeOutput(rank === 2 ? [cI, cJ] : [1, cI, cJ], 'float32');
-  // Pointers after the allocation: a malloc may grow the heap and detach older views.
-  const at = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+  const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
   moduleOn<MatMulModule>(backend, MAT_MUL_TA_WASM).matMulTransposedA(
     at(a),
     at(b),

@@ -3,6 +3,7 @@
  * the memory of TF.js's wasm backend: instantiated with that memory as their only import, they
  * read and write tensors where the kernels point them, with no copy in or out.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-kernel-swap.js';
 
 /** The part of the WebAssembly API used here (the project's TypeScript libs have no DOM types). */
@@ -34,6 +35,14 @@ export function moduleOn<T>(backend: WasmBackendWithMemory, base64: string): T {
     byModule.set(base64, exports);
   }
   return exports as T;
+}
+
+/**
+ * Where `info`'s data starts in the backend's memory: the pointer a module's function takes. Take
+ * it after the kernel's allocations: a malloc may grow (and move views of) the heap.
+ */
+export function heapAddress(backend: WasmBackendLike, info: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
 }
 
 const instances = new WeakMap<object, Map<string, Record<string, unknown>>>();

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ROW_STATS_WASM } from './row-stats-wasm.js';
-import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 export const ROW_STATS = 'EncdecRowStats';
 export const CROSS_ENTROPY_GRAD = 'EncdecCrossEntropyGrad';
@@ -53,10 +53,10 @@ function rowStatsKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const lse = view(logSumExp) as Float32Array; // max first, then m + log(sum)
   const logp = view(bestLogProb) as Float32Array; // sum first, then -log(sum)
   moduleOn<Kernels>(backend, ROW_STATS_WASM).rowStats(
-    view(x).byteOffset,
+    heapAddress(backend, x),
     rows,
     n,
-    view(best).byteOffset,
+    heapAddress(backend, best),
     lse.byteOffset,
     logp.byteOffset,
   );
@@ -73,15 +73,15 @@ function crossEntropyGradKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const [rows, n] = x!.shape as [number, number];
   const backend = args.backend as unknown as WasmBackendWithMemory;
   const out = backend.makeOutput([rows, n], 'float32');
-  const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+  const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
   moduleOn<Kernels>(backend, ROW_STATS_WASM).crossEntropyGrad(
-    view(x!),
+    at(x!),
     rows,
     n,
-    view(lse!),
-    view(scale!),
-    view(target!),
-    view(out),
+    at(lse!),
+    at(scale!),
+    at(target!),
+    at(out),
   );
   return out;
 }

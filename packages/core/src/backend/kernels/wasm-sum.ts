@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
 import { replaceWasmKernel } from './wasm-kernel-swap.js';
-import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (mat-mul-ta.ts): c [inner] = the sum of x's `outer` rows. */
 interface SumModule {
@@ -49,8 +49,7 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     const kept = x.shape.slice(axes.length);
     const inner = kept.reduce((n, d) => n * d, 1);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
-    // Pointers after the allocation: a malloc may grow the heap and detach older views.
-    const at = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
+    const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
     moduleOn<SumModule>(backend, MAT_MUL_TA_WASM).sumRows(at(x), at(out), outer, inner);
     return out;
   };

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TOP_K_WASM } from './top-k-wasm.js';
 import { replaceWasmKernel } from './wasm-kernel-swap.js';
-import { moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (top-k.ts): pointers into the backend's memory. */
 interface TopKModule {
@@ -103,12 +103,12 @@ export function heapTopK(stock: tf.KernelConfig): tf.KernelConfig {
     const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info);
     if (x.dtype === 'float32') {
       moduleOn<TopKModule>(wasm, TOP_K_WASM).topK(
-        view(x).byteOffset,
+        heapAddress(wasm, x),
         rows,
         n,
         k,
-        view(outValues).byteOffset,
-        view(outIndices).byteOffset,
+        heapAddress(wasm, outValues),
+        heapAddress(wasm, outIndices),
       );
     } else {
       topKRows(
