@@ -51,15 +51,14 @@ export function stepScores(out: StepOutput<tf.TensorContainer>, best?: tf.Tensor
   if (stats !== null) {
     const [argMax, logSumExp, argMaxLogProb] = stats;
     const bestIds = best ?? argMax;
-    return {
+    const scored: StepScores = {
       scores,
       logSumExp,
       best: bestIds,
       bestLogProbs: () =>
-        best === undefined
-          ? argMaxLogProb
-          : (tf.sub(takeAlongRows(scores, column(bestIds)), logSumExp) as tf.Tensor2D),
+        best === undefined ? argMaxLogProb : logProbsAt(scored, column(bestIds)),
     };
+    return scored;
   }
   const bestIds = best ?? (tf.argMax(scores, 1) as tf.Tensor1D); // [rows]
   const probs = tf.softmax(scores);
