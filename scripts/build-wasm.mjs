@@ -18,6 +18,7 @@ const modules = [
   { source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' },
   { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
   { source: 'mat-mul-ta.ts', target: 'mat-mul-ta-wasm.ts', name: 'MAT_MUL_TA_WASM' },
+  { source: 'lstm.ts', target: 'lstm-wasm.ts', name: 'LSTM_WASM' },
 ];
 const check = process.argv.includes('--check');
 

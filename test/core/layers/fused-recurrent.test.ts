@@ -23,12 +23,14 @@ interface Case {
   masked: boolean;
   initialState: boolean;
   gate?: 'sigmoid' | 'hardSigmoid';
+  /** Default UNITS; multiples of 4 take the wasm LSTM kernels on wasm (wasm-lstm.ts). */
+  units?: number;
 }
 
 function layerArgs(c: Case, name: string) {
   return {
     name,
-    units: UNITS,
+    units: c.units ?? UNITS,
     returnSequences: c.returnSequences,
     returnState: true,
     goBackwards: c.goBackwards,
@@ -64,7 +66,7 @@ function run(layer: tf.RNN, c: Case, weights?: tf.Tensor[]): Float32Array[] {
   return tf.tidy(() => {
     const x = tf.variable(tf.randomNormal([BATCH, STEPS, INPUT_DIM], 0, 1, 'float32', 11));
     const states = Array.from({ length: c.cell === 'lstm' ? 2 : 1 }, (_, i) =>
-      tf.variable(tf.randomNormal([BATCH, UNITS], 0, 0.5, 'float32', 20 + i)),
+      tf.variable(tf.randomNormal([BATCH, c.units ?? UNITS], 0, 0.5, 'float32', 20 + i)),
     );
     const mask = c.masked ? tf.tensor2d(MASK, undefined, 'bool') : undefined;
     const apply = () =>
@@ -159,4 +161,24 @@ describe('on the wasm backend', () => {
     await tf.setBackend('cpu');
   });
   it.each(cases.filter((c) => c.masked && c.returnSequences))('%o', compare);
+
+  // LSTMs of 4, 8 and 12 units run on encdec's wasm kernels: every setting, both gates.
+  const wasmLstmCases = cases
+    .filter((c) => c.cell === 'lstm')
+    .flatMap((c) => [4, 8, 12].map((units) => ({ ...c, units })));
+  it.each(wasmLstmCases)('%o', compare);
+
+  it('runs an LSTM of 8 units on the EncdecLstm kernels, one of 5 units without them', async () => {
+    const kernelsOf = async (units: number) => {
+      const c: Case = { ...cases[0]!, masked: true, initialState: true, units };
+      const fused = pair(c)[1];
+      const profile = await tf.profile(() => run(fused, c));
+      fused.dispose();
+      return new Set(profile.kernels.map((k) => k.name));
+    };
+    const eight = await kernelsOf(8);
+    expect(eight.has('EncdecLstm') && eight.has('EncdecLstmGrad')).toBe(true);
+    const five = await kernelsOf(5);
+    expect(five.has('EncdecLstm') || five.has('EncdecLstmGrad')).toBe(false);
+  });
 });

@@ -13,6 +13,7 @@ import { encdecKernels } from './kernels/register.js';
 import { speedUpWasmMatMul } from './kernels/wasm-batch-mat-mul.js';
 import { speedUpWasmGather } from './kernels/wasm-gather.js';
 import { shareWasmData } from './kernels/wasm-share-data.js';
+import { speedUpWasmSlice } from './kernels/wasm-slice.js';
 import { speedUpWasmSum } from './kernels/wasm-sum.js';
 import { speedUpWasmTopK } from './kernels/wasm-top-k.js';
 
@@ -83,6 +84,7 @@ export async function loadWasm(): Promise<LoadResult> {
   speedUpWasmSum();
   speedUpWasmGather();
   speedUpWasmTopK();
+  speedUpWasmSlice();
   shareWasmData();
   return switchTo('wasm');
 }

@@ -13,17 +13,20 @@ import {
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
 } from './unsorted-segment-sum.js';
+import { wasmLstmConfig, wasmLstmGradConfig } from './wasm-lstm.js';
 import { wasmCrossEntropyGradConfig, wasmRowStatsConfig } from './wasm-row-stats.js';
 
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
- * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`).
+ * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecLstmGrad`).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
   wasmRowStatsConfig,
   wasmCrossEntropyGradConfig,
+  wasmLstmConfig,
+  wasmLstmGradConfig,
 ];
 
 /**

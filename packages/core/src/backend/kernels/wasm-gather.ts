@@ -45,16 +45,19 @@ export function heapGather(stock: tf.KernelConfig): tf.KernelConfig {
     const out = wasm.typedArrayFromHeap(output);
     const from = wasm.typedArrayFromHeap(x);
     const idsNow = wasm.typedArrayFromHeap(indices);
-    let at = 0;
+    // Rows are moved within the heap by copyWithin on one view of all of it: no view per row.
+    const heap = new (out.constructor as Float32ArrayConstructor)(out.buffer);
+    const fromAt = from.byteOffset / from.BYTES_PER_ELEMENT;
+    let at = out.byteOffset / out.BYTES_PER_ELEMENT;
     for (let b = 0; b < batchSize; b++) {
       for (let o = 0; o < outerSize; o++) {
         const base = (b * outerSize + o) * dimSize;
         for (let i = 0; i < n; i++) {
-          const start = (base + idsNow[b * n + i]!) * sliceSize;
+          const start = fromAt + (base + idsNow[b * n + i]!) * sliceSize;
           if (sliceSize < 16) {
-            for (let k = 0; k < sliceSize; k++) out[at + k] = from[start + k]!;
+            for (let k = 0; k < sliceSize; k++) heap[at + k] = heap[start + k]!;
           } else {
-            out.set(from.subarray(start, start + sliceSize), at);
+            heap.copyWithin(at, start, start + sliceSize);
           }
           at += sliceSize;
         }

@@ -1,0 +1,340 @@
+// AssemblyScript source of the wasm kernels `EncdecLstm` and `EncdecLstmGrad`
+// (src/backend/kernels/wasm-lstm.ts), compiled by `npm run build:wasm` into
+// src/backend/kernels/lstm-wasm.ts. Like row-stats.ts it runs on TF.js's wasm
+// memory, on pointers the kernel passes, and has no data of its own.
+//
+// The loop over time of an LSTM, forward and backward, with the update rule and records of
+// src/layers/fused-lstm-kernel.ts (the JavaScript loop, which documents the equations), but in
+// float32 SIMD on the heap: each step's product h_{t-1} U in 4 x 8 register tiles, then the gates
+// four units at a time. Units must be a multiple of 4 (the kernel checks).
+//
+// Layouts (floats, row-major): xProj [B, T, 4u]; U [u, 4u]; mask [B, T] (0: a skipped step) or
+// null; out, flat: [B, T, u] h after each step in reading order, then the final h [B, u] and the
+// final c [B, u] (contiguous parts, which the caller slices apart by copies). Records,
+// when `record` is set: gates [T, B, 4u] (i f g o), slopes [T, B, 4u] (hardSigmoid only: a'(z) of
+// i f and o), hPrev [B, T, u] (laid out like xProj, for dU = hPrev^T dZ), cPrev and cTanh
+// [T, B, u]. Step s reads time t = s, or T - 1 - s going backwards.
+
+const HARD_SIGMOID = 1;
+
+// tanh: the [13/6] rational minimax approximation on [-7.9053, 7.9053] that Eigen uses for
+// float32 (`generic_fast_tanh_float`, Eigen/src/Core/MathFunctionsImpl.h); the same coefficients
+// as src/layers/fast-tanh.ts, here in float32 as Eigen evaluates them.
+const CLAMP: f32 = 7.905311107635498;
+const A13: f32 = -2.76076847742355e-16;
+const A11: f32 = 2.00018790482477e-13;
+const A9: f32 = -8.60467152213735e-11;
+const A7: f32 = 5.12229709037114e-8;
+const A5: f32 = 1.48572235717979e-5;
+const A3: f32 = 6.37261928875436e-4;
+const A1: f32 = 4.89352455891786e-3;
+const B6: f32 = 1.19825839466702e-6;
+const B4: f32 = 1.18534705686654e-4;
+const B2: f32 = 2.268434632439e-3;
+const B0: f32 = 4.89352518554385e-3;
+
+function mad(a: v128, b: v128, c: f32): v128 {
+  return f32x4.add(f32x4.mul(a, b), f32x4.splat(c));
+}
+
+function tanh4(x: v128): v128 {
+  const c = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-CLAMP)), f32x4.splat(CLAMP));
+  const x2 = f32x4.mul(c, c);
+  let p = mad(f32x4.splat(A13), x2, A11);
+  p = mad(p, x2, A9);
+  p = mad(p, x2, A7);
+  p = mad(p, x2, A5);
+  p = mad(p, x2, A3);
+  p = mad(p, x2, A1);
+  let q = mad(f32x4.splat(B6), x2, B4);
+  q = mad(q, x2, B2);
+  q = mad(q, x2, B0);
+  return f32x4.div(f32x4.mul(c, p), q);
+}
+
+// sigmoid(x) = (1 + tanh(x / 2)) / 2; hardSigmoid(x) = clip(0.2 x + 0.5, 0, 1), as TF.js has it.
+function gate4(z: v128, kind: i32): v128 {
+  const half = f32x4.splat(0.5);
+  if (kind === HARD_SIGMOID) {
+    const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), half);
+    return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1));
+  }
+  return f32x4.add(half, f32x4.mul(half, tanh4(f32x4.mul(half, z))));
+}
+
+// hardSigmoid's slope: 0.2 where 0 <= 0.2 z + 0.5 <= 1 (bounds included, as TF.js's clipByValue
+// gradient), else 0.
+function hardSlope4(z: v128): v128 {
+  const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), f32x4.splat(0.5));
+  const inside = v128.and(f32x4.ge(y, f32x4.splat(0)), f32x4.le(y, f32x4.splat(1)));
+  return v128.and(inside, f32x4.splat(0.2));
+}
+
+function at(base: usize, floats: i32): usize {
+  return base + ((<usize>floats) << 2);
+}
+
+// out [rows, cols] = init [rows, cols] + a [rows, inner] m [inner, cols] (init 0: none), m
+// contiguous, the others with row strides in floats; cols a multiple of 4. Tiles of 4 rows x 8
+// columns keep their sums in eight registers over all of `inner`; a last 4 columns and the last
+// rows % 4 rows take narrower tiles.
+function product(
+  out: usize,
+  outStride: i32,
+  init: usize,
+  initStride: i32,
+  a: usize,
+  aStride: i32,
+  m: usize,
+  rows: i32,
+  inner: i32,
+  cols: i32,
+): void {
+  const mStride = (<usize>cols) << 2;
+  const aS = (<usize>aStride) << 2;
+  const rows4 = rows & ~3;
+  for (let r = 0; r < rows; ) {
+    const four = r < rows4;
+    for (let j = 0; j < cols; j += 8) {
+      const wide = j + 8 <= cols;
+      let c00 = f32x4.splat(0);
+      let c01 = c00;
+      let c10 = c00;
+      let c11 = c00;
+      let c20 = c00;
+      let c21 = c00;
+      let c30 = c00;
+      let c31 = c00;
+      let pa = at(a, r * aStride);
+      let pm = at(m, j);
+      if (four && wide) {
+        for (let k = 0; k < inner; k++) {
+          const m0 = v128.load(pm);
+          const m1 = v128.load(pm + 16);
+          const a0 = v128.load32_splat(pa);
+          const a1 = v128.load32_splat(pa + aS);
+          const a2 = v128.load32_splat(pa + 2 * aS);
+          const a3 = v128.load32_splat(pa + 3 * aS);
+          c00 = f32x4.add(c00, f32x4.mul(a0, m0));
+          c01 = f32x4.add(c01, f32x4.mul(a0, m1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, m0));
+          c11 = f32x4.add(c11, f32x4.mul(a1, m1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, m0));
+          c21 = f32x4.add(c21, f32x4.mul(a2, m1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, m0));
+          c31 = f32x4.add(c31, f32x4.mul(a3, m1));
+          pa += 4;
+          pm += mStride;
+        }
+      } else if (four) {
+        for (let k = 0; k < inner; k++) {
+          const m0 = v128.load(pm);
+          c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(pa), m0));
+          c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(pa + aS), m0));
+          c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(pa + 2 * aS), m0));
+          c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(pa + 3 * aS), m0));
+          pa += 4;
+          pm += mStride;
+        }
+      } else {
+        for (let k = 0; k < inner; k++) {
+          const a0 = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(a0, v128.load(pm)));
+          if (wide) c01 = f32x4.add(c01, f32x4.mul(a0, v128.load(pm + 16)));
+          pa += 4;
+          pm += mStride;
+        }
+      }
+      const n = four ? 4 : 1;
+      for (let i = 0; i < n; i++) {
+        const v0 = i === 0 ? c00 : i === 1 ? c10 : i === 2 ? c20 : c30;
+        const v1 = i === 0 ? c01 : i === 1 ? c11 : i === 2 ? c21 : c31;
+        const po = at(out, (r + i) * outStride + j);
+        const pi = at(init, (r + i) * initStride + j);
+        v128.store(po, init === 0 ? v0 : f32x4.add(v0, v128.load(pi)));
+        if (wide) v128.store(po + 16, init === 0 ? v1 : f32x4.add(v1, v128.load(pi + 16)));
+      }
+    }
+    r += four ? 4 : 1;
+  }
+}
+
+function copy(to: usize, from: usize, floats: i32): void {
+  memory.copy(to, from, (<usize>floats) << 2);
+}
+
+function zero(to: usize, floats: i32): void {
+  memory.fill(to, 0, (<usize>floats) << 2);
+}
+
+function isMasked(mask: usize, timeSteps: i32, b: i32, t: i32): bool {
+  return mask !== 0 && load<f32>(at(mask, b * timeSteps + t)) === 0;
+}
+
+// The forward loop. h0, c0 [B, u]; z: scratch [B, 4u]; the records are written only when
+// `record` is non-zero (slopes only for hardSigmoid).
+export function lstmForward(
+  xProj: usize,
+  u: usize,
+  h0: usize,
+  c0: usize,
+  mask: usize,
+  out: usize,
+  z: usize,
+  batch: i32,
+  timeSteps: i32,
+  units: i32,
+  goBackwards: i32,
+  kind: i32,
+  record: i32,
+  gates: usize,
+  slopes: usize,
+  hPrev: usize,
+  cPrev: usize,
+  cTanh: usize,
+): void {
+  const width = 4 * units;
+  const outStride = timeSteps * units; // one batch row of the outputs
+  const hFinal = at(out, batch * outStride);
+  const cState = at(hFinal, batch * units); // c lives in the final c's place
+  const hard = kind === HARD_SIGMOID;
+  copy(cState, c0, batch * units);
+  let h = h0; // h_{t-1}: the initial state, then the previous step's outputs
+  let hStride = units;
+  for (let s = 0; s < timeSteps; s++) {
+    const t = goBackwards ? timeSteps - 1 - s : s;
+    // z = xProj[:, t] + h_{t-1} U   [B, 4u]
+    product(z, width, at(xProj, t * width), timeSteps * width, h, hStride, u, batch, units, width);
+    for (let b = 0; b < batch; b++) {
+      const hRow = at(h, b * hStride);
+      const outRow = at(out, b * outStride + s * units);
+      const cRow = at(cState, b * units);
+      if (isMasked(mask, timeSteps, b, t)) {
+        copy(outRow, hRow, units); // h and c carried
+        if (record) zero(at(hPrev, (b * timeSteps + t) * units), units);
+        continue;
+      }
+      const zRow = at(z, b * width);
+      const rec = (s * batch + b) * width; // step-major record of this row
+      const recU = (s * batch + b) * units;
+      for (let j = 0; j < units; j += 4) {
+        const zi = v128.load(at(zRow, j));
+        const zf = v128.load(at(zRow, units + j));
+        const zg = v128.load(at(zRow, 2 * units + j));
+        const zo = v128.load(at(zRow, 3 * units + j));
+        const i = gate4(zi, kind);
+        const f = gate4(zf, kind);
+        const g = tanh4(zg);
+        const o = gate4(zo, kind);
+        const pc = at(cRow, j);
+        const cp = v128.load(pc);
+        const cNew = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
+        const tc = tanh4(cNew);
+        if (record) {
+          v128.store(at(hPrev, (b * timeSteps + t) * units + j), v128.load(at(hRow, j)));
+          v128.store(at(cPrev, recU + j), cp);
+          v128.store(at(cTanh, recU + j), tc);
+          v128.store(at(gates, rec + j), i);
+          v128.store(at(gates, rec + units + j), f);
+          v128.store(at(gates, rec + 2 * units + j), g);
+          v128.store(at(gates, rec + 3 * units + j), o);
+          if (hard) {
+            v128.store(at(slopes, rec + j), hardSlope4(zi));
+            v128.store(at(slopes, rec + units + j), hardSlope4(zf));
+            v128.store(at(slopes, rec + 3 * units + j), hardSlope4(zo));
+          }
+        }
+        v128.store(pc, cNew);
+        v128.store(at(outRow, j), f32x4.mul(o, tc));
+      }
+    }
+    h = at(out, s * units);
+    hStride = outStride;
+  }
+  for (let b = 0; b < batch; b++) copy(at(hFinal, b * units), at(h, b * hStride), units);
+}
+
+// The backward loop, from the last step to the first. dy like `out`; uT: U^T
+// [4u, u], written here; dPre [B, T, 4u] like xProj (zero on skipped steps); dStates [2, B, u]:
+// dh and dc, carried through the loop and holding d h_0 and d c_0 at the end; dhPrev: scratch
+// [B, u].
+export function lstmBackward(
+  dy: usize,
+  u: usize,
+  uT: usize,
+  mask: usize,
+  gates: usize,
+  slopes: usize,
+  cPrev: usize,
+  cTanh: usize,
+  dPre: usize,
+  dStates: usize,
+  dhPrev: usize,
+  batch: i32,
+  timeSteps: i32,
+  units: i32,
+  goBackwards: i32,
+  kind: i32,
+): void {
+  const width = 4 * units;
+  const dyStride = timeSteps * units;
+  const hard = kind === HARD_SIGMOID;
+  for (let k = 0; k < units; k++) {
+    for (let j = 0; j < width; j++) {
+      store<f32>(at(uT, j * units + k), load<f32>(at(u, k * width + j)));
+    }
+  }
+  const dh = dStates;
+  const dc = at(dStates, batch * units);
+  copy(dStates, at(dy, batch * dyStride), 2 * batch * units); // the final h's and c's gradients
+  const one = f32x4.splat(1);
+  for (let s = timeSteps - 1; s >= 0; s--) {
+    const t = goBackwards ? timeSteps - 1 - s : s;
+    for (let b = 0; b < batch; b++) {
+      const dhRow = at(dh, b * units);
+      const dcRow = at(dc, b * units);
+      const dyRow = at(dy, b * dyStride + s * units);
+      const dz = at(dPre, (b * timeSteps + t) * width);
+      for (let j = 0; j < units; j += 4) {
+        v128.store(at(dhRow, j), f32x4.add(v128.load(at(dhRow, j)), v128.load(at(dyRow, j))));
+      }
+      if (isMasked(mask, timeSteps, b, t)) {
+        zero(dz, width); // h and c passed through unchanged
+        continue;
+      }
+      const rec = (s * batch + b) * width;
+      const recU = (s * batch + b) * units;
+      for (let j = 0; j < units; j += 4) {
+        const i = v128.load(at(gates, rec + j));
+        const f = v128.load(at(gates, rec + units + j));
+        const g = v128.load(at(gates, rec + 2 * units + j));
+        const o = v128.load(at(gates, rec + 3 * units + j));
+        const si = hard ? v128.load(at(slopes, rec + j)) : f32x4.mul(i, f32x4.sub(one, i));
+        const sf = hard ? v128.load(at(slopes, rec + units + j)) : f32x4.mul(f, f32x4.sub(one, f));
+        const so = hard
+          ? v128.load(at(slopes, rec + 3 * units + j))
+          : f32x4.mul(o, f32x4.sub(one, o));
+        const cp = v128.load(at(cPrev, recU + j));
+        const tc = v128.load(at(cTanh, recU + j));
+        const dhj = v128.load(at(dhRow, j));
+        const dcj = f32x4.add(
+          v128.load(at(dcRow, j)),
+          f32x4.mul(f32x4.mul(dhj, o), f32x4.sub(one, f32x4.mul(tc, tc))),
+        );
+        v128.store(at(dz, j), f32x4.mul(f32x4.mul(dcj, g), si));
+        v128.store(at(dz, units + j), f32x4.mul(f32x4.mul(dcj, cp), sf));
+        v128.store(
+          at(dz, 2 * units + j),
+          f32x4.mul(f32x4.mul(dcj, i), f32x4.sub(one, f32x4.mul(g, g))),
+        );
+        v128.store(at(dz, 3 * units + j), f32x4.mul(f32x4.mul(dhj, tc), so));
+        v128.store(at(dcRow, j), f32x4.mul(dcj, f));
+      }
+    }
+    // dh_{t-1} = dz U^T for the real rows; skipped rows keep dh.
+    product(dhPrev, units, 0, 0, at(dPre, t * width), timeSteps * width, uT, batch, width, units);
+    for (let b = 0; b < batch; b++) {
+      if (!isMasked(mask, timeSteps, b, t)) copy(at(dh, b * units), at(dhPrev, b * units), units);
+    }
+  }
+}
