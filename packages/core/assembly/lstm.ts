@@ -5,8 +5,8 @@
 //
 // The loop over time of an LSTM, forward and backward, with the update rule and records of
 // src/layers/fused-lstm-kernel.ts (the JavaScript loop, which documents the equations), but in
-// float32 SIMD on the heap: each step's product h_{t-1} U in 4 x 8 register tiles, then the gates
-// four units at a time. Units must be a multiple of 4 (the kernel checks).
+// float32 SIMD on the heap: each step's product h_{t-1} U in 4 x 8 register tiles (product.ts),
+// then the gates four units at a time. Units must be a multiple of 4 (the kernel checks).
 //
 // Layouts (floats, row-major): xProj [B, T, 4u]; U [u, 4u]; mask [B, T] (0: a skipped step) or
 // null; out, flat: [B, T, u] h after each step in reading order, then the final h [B, u] and the
@@ -14,6 +14,8 @@
 // when `record` is set: gates [T, B, 4u] (i f g o), slopes [T, B, 4u] (hardSigmoid only: a'(z) of
 // i f and o), hPrev [B, T, u] (laid out like xProj, for dU = hPrev^T dZ), cPrev and cTanh
 // [T, B, u]. Step s reads time t = s, or T - 1 - s going backwards.
+
+import { product } from './product';
 
 const HARD_SIGMOID = 1;
 
@@ -74,91 +76,6 @@ function at(base: usize, floats: i32): usize {
   return base + ((<usize>floats) << 2);
 }
 
-// out [rows, cols] = init [rows, cols] + a [rows, inner] m [inner, cols] (init 0: none), m
-// contiguous, the others with row strides in floats; cols a multiple of 4. Tiles of 4 rows x 8
-// columns keep their sums in eight registers over all of `inner`; a last 4 columns and the last
-// rows % 4 rows take narrower tiles.
-function product(
-  out: usize,
-  outStride: i32,
-  init: usize,
-  initStride: i32,
-  a: usize,
-  aStride: i32,
-  m: usize,
-  rows: i32,
-  inner: i32,
-  cols: i32,
-): void {
-  const mStride = (<usize>cols) << 2;
-  const aS = (<usize>aStride) << 2;
-  const rows4 = rows & ~3;
-  for (let r = 0; r < rows; ) {
-    const four = r < rows4;
-    for (let j = 0; j < cols; j += 8) {
-      const wide = j + 8 <= cols;
-      let c00 = f32x4.splat(0);
-      let c01 = c00;
-      let c10 = c00;
-      let c11 = c00;
-      let c20 = c00;
-      let c21 = c00;
-      let c30 = c00;
-      let c31 = c00;
-      let pa = at(a, r * aStride);
-      let pm = at(m, j);
-      if (four && wide) {
-        for (let k = 0; k < inner; k++) {
-          const m0 = v128.load(pm);
-          const m1 = v128.load(pm + 16);
-          const a0 = v128.load32_splat(pa);
-          const a1 = v128.load32_splat(pa + aS);
-          const a2 = v128.load32_splat(pa + 2 * aS);
-          const a3 = v128.load32_splat(pa + 3 * aS);
-          c00 = f32x4.add(c00, f32x4.mul(a0, m0));
-          c01 = f32x4.add(c01, f32x4.mul(a0, m1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, m0));
-          c11 = f32x4.add(c11, f32x4.mul(a1, m1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, m0));
-          c21 = f32x4.add(c21, f32x4.mul(a2, m1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, m0));
-          c31 = f32x4.add(c31, f32x4.mul(a3, m1));
-          pa += 4;
-          pm += mStride;
-        }
-      } else if (four) {
-        for (let k = 0; k < inner; k++) {
-          const m0 = v128.load(pm);
-          c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(pa), m0));
-          c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(pa + aS), m0));
-          c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(pa + 2 * aS), m0));
-          c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(pa + 3 * aS), m0));
-          pa += 4;
-          pm += mStride;
-        }
-      } else {
-        for (let k = 0; k < inner; k++) {
-          const a0 = v128.load32_splat(pa);
-          c00 = f32x4.add(c00, f32x4.mul(a0, v128.load(pm)));
-          if (wide) c01 = f32x4.add(c01, f32x4.mul(a0, v128.load(pm + 16)));
-          pa += 4;
-          pm += mStride;
-        }
-      }
-      const n = four ? 4 : 1;
-      for (let i = 0; i < n; i++) {
-        const v0 = i === 0 ? c00 : i === 1 ? c10 : i === 2 ? c20 : c30;
-        const v1 = i === 0 ? c01 : i === 1 ? c11 : i === 2 ? c21 : c31;
-        const po = at(out, (r + i) * outStride + j);
-        const pi = at(init, (r + i) * initStride + j);
-        v128.store(po, init === 0 ? v0 : f32x4.add(v0, v128.load(pi)));
-        if (wide) v128.store(po + 16, init === 0 ? v1 : f32x4.add(v1, v128.load(pi + 16)));
-      }
-    }
-    r += four ? 4 : 1;
-  }
-}
-
 function copy(to: usize, from: usize, floats: i32): void {
   memory.copy(to, from, (<usize>floats) << 2);
 }
@@ -204,7 +121,19 @@ export function lstmForward(
   for (let s = 0; s < timeSteps; s++) {
     const t = goBackwards ? timeSteps - 1 - s : s;
     // z = xProj[:, t] + h_{t-1} U   [B, 4u]
-    product(z, width, at(xProj, t * width), timeSteps * width, h, hStride, u, batch, units, width);
+    product(
+      z,
+      width,
+      at(xProj, t * width),
+      timeSteps * width,
+      h,
+      hStride,
+      1,
+      u,
+      batch,
+      units,
+      width,
+    );
     for (let b = 0; b < batch; b++) {
       const hRow = at(h, b * hStride);
       const outRow = at(out, b * outStride + s * units);
@@ -332,7 +261,19 @@ export function lstmBackward(
       }
     }
     // dh_{t-1} = dz U^T for the real rows; skipped rows keep dh.
-    product(dhPrev, units, 0, 0, at(dPre, t * width), timeSteps * width, uT, batch, width, units);
+    product(
+      dhPrev,
+      units,
+      0,
+      0,
+      at(dPre, t * width),
+      timeSteps * width,
+      1,
+      uT,
+      batch,
+      width,
+      units,
+    );
     for (let b = 0; b < batch; b++) {
       if (!isMasked(mask, timeSteps, b, t)) copy(at(dh, b * units), at(dhPrev, b * units), units);
     }

@@ -6,7 +6,8 @@
  * to exactly 0 in float32, so a padded position gets weight 0, while a row whose positions are ALL
  * padded has every score equal to -1e9 and becomes uniform (1 / srcLen each) instead of NaN
  * (-Infinity - -Infinity = NaN). Such a row only occurs for an all-padding source sequence; its
- * uniform weights average padding vectors, which a loss mask should then ignore.
+ * uniform weights average padding vectors, which a loss mask should then ignore. Scores must be
+ * finite, padded ones included (an infinite score times the mask's 0 is NaN).
  */
 import * as tf from '@tensorflow/tfjs';
 import { badAttentionShape } from '../errors.js';
@@ -27,16 +28,16 @@ export function maskedSoftmax(scores: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tenso
   }
   return tf.tidy(() => {
     if (mask === undefined) return tf.softmax(scores, -1);
-    const [batchSize, tgtLen, srcLen] = scores.shape;
-    // [batch, srcLen] -> [batch, 1, srcLen] -> [batch, tgtLen, srcLen]
-    const real = tf.broadcastTo(tf.greater(tf.reshape(mask, [batchSize, 1, srcLen]), 0), [
-      batchSize,
-      tgtLen,
-      srcLen,
-    ]);
-    // `where` (not scores + (1 - mask) * MASK_VALUE) keeps a fully masked row exactly uniform:
-    // in float32, -1e9 + score rounds to multiples of 64 and would make it depend on the scores.
-    const masked = tf.where(real, scores, tf.fill(scores.shape, MASK_VALUE));
-    return tf.softmax(masked, -1);
+    const [batchSize, , srcLen] = scores.shape;
+    // [batch, srcLen] -> [batch, 1, srcLen]: 1 for a real position, 0 for padding, broadcast
+    // over tgtLen by the arithmetic (a `where` needs it tiled to [batch, tgtLen, srcLen] first:
+    // wasm's Tile took 36 ms for the attention model at 500 tokens, more than the products).
+    const real = tf.cast(tf.greater(tf.reshape(mask, [batchSize, 1, srcLen]), 0), 'float32');
+    // Exact, not an approximation: score * 1 + 0 * MASK_VALUE = score (the product is -0), and
+    // score * 0 + 1 * MASK_VALUE = MASK_VALUE for any finite score, so a fully masked row stays
+    // exactly uniform. (score + (1 - mask) * MASK_VALUE would not: in float32, -1e9 + score
+    // rounds to multiples of 64.)
+    const masked = tf.add(tf.mul(scores, real), tf.mul(tf.sub(1, real), MASK_VALUE));
+    return tf.softmax(masked as tf.Tensor3D, -1);
   });
 }

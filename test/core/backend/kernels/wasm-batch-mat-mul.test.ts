@@ -1,7 +1,8 @@
 /**
- * wasm's BatchMatMul with transposed inputs done as Transpose + plain product: equal to the cpu
- * backend and to the stock wasm kernel, for every transpose combination, ranks 2 and 3 and a
- * broadcast batch, forward and backward, without leaking wasm memory. A^T B with a large B (the
+ * wasm's BatchMatMul with transposed inputs done as Transpose + plain product, and batches on
+ * the batched SIMD product: equal to the cpu backend and to the stock wasm kernel, for every
+ * transpose combination, ranks 2 and 3 and a broadcast batch, sizes around the SIMD tiles,
+ * forward and backward, without leaking wasm memory. A^T B with a large B (the
  * SIMD product of assembly/mat-mul-ta.ts) against float64 sums computed here.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -58,31 +59,40 @@ describe('wasm BatchMatMul with transposes', () => {
     [[3], []],
     [[1], [3]],
   ];
+  // Batches of more than one go to the batched SIMD product (assembly/batch-mat-mul.ts): sizes
+  // around its 4-row, 8- and 4-column tiles and scalar edges.
+  const sizes: [number, number, number][] = [
+    [5, 7, 6],
+    [9, 6, 21],
+    [1, 32, 12],
+  ];
   for (const [batchA, batchB] of shapes) {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {
-        it(`batch [${batchA}] x [${batchB}], transposeA=${transposeA}, transposeB=${transposeB}`, async () => {
-          const [m, k, n] = [5, 7, 6];
-          const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
-          const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
-          const a: [number[], number[]] = [values(aShape), aShape];
-          const b: [number[], number[]] = [values(bShape), bShape];
-          const onCpu = await product('cpu', a, b, transposeA, transposeB);
-          const wasmBackend = tf.findBackend('wasm') as unknown as { numDataIds(): number };
-          await tf.setBackend('wasm');
-          const dataIdsBefore = wasmBackend.numDataIds();
-          const onWasm = await product('wasm', a, b, transposeA, transposeB);
-          expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
-          const onStock = withKernel(stock, ours, () =>
-            tf.tidy(() =>
-              Array.from(
-                tf.matMul(tf.tensor(...a), tf.tensor(...b), transposeA, transposeB).dataSync(),
+        it.each(sizes)(
+          `batch [${batchA}] x [${batchB}], transposeA=${transposeA}, transposeB=${transposeB}, [m, k, n] = [%i, %i, %i]`,
+          async (m, k, n) => {
+            const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+            const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+            const a: [number[], number[]] = [values(aShape), aShape];
+            const b: [number[], number[]] = [values(bShape), bShape];
+            const onCpu = await product('cpu', a, b, transposeA, transposeB);
+            const wasmBackend = tf.findBackend('wasm') as unknown as { numDataIds(): number };
+            await tf.setBackend('wasm');
+            const dataIdsBefore = wasmBackend.numDataIds();
+            const onWasm = await product('wasm', a, b, transposeA, transposeB);
+            expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
+            const onStock = withKernel(stock, ours, () =>
+              tf.tidy(() =>
+                Array.from(
+                  tf.matMul(tf.tensor(...a), tf.tensor(...b), transposeA, transposeB).dataSync(),
+                ),
               ),
-            ),
-          );
-          expectAllClose(onWasm, onCpu, 1e-5);
-          expectAllClose(onWasm, onStock, 1e-5);
-        });
+            );
+            expectAllClose(onWasm, onCpu, 1e-5);
+            expectAllClose(onWasm, onStock, 1e-5);
+          },
+        );
       }
     }
   }
@@ -115,7 +125,7 @@ describe('wasm BatchMatMul with transposes', () => {
   ]) {
     it(`A^T B with a large B (${cI} x 960 from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
       await tf.setBackend('wasm');
-      const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product when cI % 4 = 0
+      const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product
       const a = Float32Array.from(values([rows, cI!]));
       const b = Float32Array.from(values([rows, cJ]));
       const before = tf.memory().numTensors;
