@@ -4,7 +4,7 @@
 
 /**
  * `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node` (optional; fastest).
- * `wasm`: `@tensorflow/tfjs-backend-wasm` with encdec's kernels (trains ~30x faster than `cpu`).
+ * `wasm`: `@tensorflow/tfjs-backend-wasm` with encdec's kernels (trains ~50x faster than `cpu`).
  * `cpu`: plain JavaScript, always there (slowest).
  */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
