@@ -19,6 +19,7 @@ const modules = [
   { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
   { source: 'mat-mul-ta.ts', target: 'mat-mul-ta-wasm.ts', name: 'MAT_MUL_TA_WASM' },
   { source: 'lstm.ts', target: 'lstm-wasm.ts', name: 'LSTM_WASM' },
+  { source: 'gru.ts', target: 'gru-wasm.ts', name: 'GRU_WASM' },
   { source: 'batch-mat-mul.ts', target: 'batch-mat-mul-wasm.ts', name: 'BATCH_MAT_MUL_WASM' },
 ];
 const check = process.argv.includes('--check');

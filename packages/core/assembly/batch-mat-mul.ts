@@ -52,6 +52,6 @@ export function batchMatMul(
       bt = scratch;
     }
     const ct = c + ((<usize>t * <usize>m * <usize>n) << 2);
-    product(ct, n, 0, 0, at, aRow, aCol, bt, m, k, n);
+    product(ct, n, 0, 0, at, aRow, aCol, bt, n, m, k, n);
   }
 }

@@ -1,5 +1,5 @@
 // AssemblyScript source of the wasm kernels `EncdecLstm` and `EncdecLstmGrad`
-// (src/backend/kernels/wasm-lstm.ts), compiled by `npm run build:wasm` into
+// (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
 // src/backend/kernels/lstm-wasm.ts. Like row-stats.ts it runs on TF.js's wasm
 // memory, on pointers the kernel passes, and has no data of its own.
 //
@@ -15,78 +15,9 @@
 // i f and o), hPrev [B, T, u] (laid out like xProj, for dU = hPrev^T dZ), cPrev and cTanh
 // [T, B, u]. Step s reads time t = s, or T - 1 - s going backwards.
 
+import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
+import { at, copy, zero } from './heap';
 import { product } from './product';
-
-const HARD_SIGMOID = 1;
-
-// tanh: the [13/6] rational minimax approximation on [-7.9053, 7.9053] that Eigen uses for
-// float32 (`generic_fast_tanh_float`, Eigen/src/Core/MathFunctionsImpl.h); the same coefficients
-// as src/layers/fast-tanh.ts, here in float32 as Eigen evaluates them.
-const CLAMP: f32 = 7.905311107635498;
-const A13: f32 = -2.76076847742355e-16;
-const A11: f32 = 2.00018790482477e-13;
-const A9: f32 = -8.60467152213735e-11;
-const A7: f32 = 5.12229709037114e-8;
-const A5: f32 = 1.48572235717979e-5;
-const A3: f32 = 6.37261928875436e-4;
-const A1: f32 = 4.89352455891786e-3;
-const B6: f32 = 1.19825839466702e-6;
-const B4: f32 = 1.18534705686654e-4;
-const B2: f32 = 2.268434632439e-3;
-const B0: f32 = 4.89352518554385e-3;
-
-function mad(a: v128, b: v128, c: f32): v128 {
-  return f32x4.add(f32x4.mul(a, b), f32x4.splat(c));
-}
-
-function tanh4(x: v128): v128 {
-  const c = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-CLAMP)), f32x4.splat(CLAMP));
-  const x2 = f32x4.mul(c, c);
-  let p = mad(f32x4.splat(A13), x2, A11);
-  p = mad(p, x2, A9);
-  p = mad(p, x2, A7);
-  p = mad(p, x2, A5);
-  p = mad(p, x2, A3);
-  p = mad(p, x2, A1);
-  let q = mad(f32x4.splat(B6), x2, B4);
-  q = mad(q, x2, B2);
-  q = mad(q, x2, B0);
-  return f32x4.div(f32x4.mul(c, p), q);
-}
-
-// sigmoid(x) = (1 + tanh(x / 2)) / 2; hardSigmoid(x) = clip(0.2 x + 0.5, 0, 1), as TF.js has it.
-function gate4(z: v128, kind: i32): v128 {
-  const half = f32x4.splat(0.5);
-  if (kind === HARD_SIGMOID) {
-    const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), half);
-    return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1));
-  }
-  return f32x4.add(half, f32x4.mul(half, tanh4(f32x4.mul(half, z))));
-}
-
-// hardSigmoid's slope: 0.2 where 0 <= 0.2 z + 0.5 <= 1 (bounds included, as TF.js's clipByValue
-// gradient), else 0.
-function hardSlope4(z: v128): v128 {
-  const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), f32x4.splat(0.5));
-  const inside = v128.and(f32x4.ge(y, f32x4.splat(0)), f32x4.le(y, f32x4.splat(1)));
-  return v128.and(inside, f32x4.splat(0.2));
-}
-
-function at(base: usize, floats: i32): usize {
-  return base + ((<usize>floats) << 2);
-}
-
-function copy(to: usize, from: usize, floats: i32): void {
-  memory.copy(to, from, (<usize>floats) << 2);
-}
-
-function zero(to: usize, floats: i32): void {
-  memory.fill(to, 0, (<usize>floats) << 2);
-}
-
-function isMasked(mask: usize, timeSteps: i32, b: i32, t: i32): bool {
-  return mask !== 0 && load<f32>(at(mask, b * timeSteps + t)) === 0;
-}
 
 // The forward loop. h0, c0 [B, u]; z: scratch [B, 4u]; the records are written only when
 // `record` is non-zero (slopes only for hardSigmoid).
@@ -130,6 +61,7 @@ export function lstmForward(
       hStride,
       1,
       u,
+      width,
       batch,
       units,
       width,
@@ -270,6 +202,7 @@ export function lstmBackward(
       timeSteps * width,
       1,
       uT,
+      units,
       batch,
       width,
       units,

@@ -13,7 +13,7 @@ import { product } from './product';
 
 export function matMulTransposedA(a: usize, b: usize, c: usize, rows: i32, cI: i32, cJ: i32): void {
   // A^T's element (i, r) is A's (r, i): strides 1 between C's rows, I between the summed rows.
-  product(c, cJ, 0, 0, a, 1, cI, b, cI, rows, cJ);
+  product(c, cJ, 0, 0, a, 1, cI, b, cJ, cI, rows, cJ);
 }
 
 // c [J] = 1^T B = the sum of B's R rows, B [R, J] row-major: a bias gradient. B is read once, in

@@ -4,8 +4,9 @@
 //
 // out [rows, cols] = init [rows, cols] + A B, where
 //   A's element (i, k) is at a + (i * aRow + k * aCol) floats (aRow, aCol: A's strides, so A may
-//   be a transposed view), B [inner, cols] is contiguous, out and init have row strides in floats
-//   (init 0: none).
+//   be a transposed view), B [inner, cols] has row stride bStride (floats, >= cols: a block of
+//   columns of a wider matrix), out and init have row strides in floats (init 0: none; init may
+//   be out itself, to accumulate).
 // Tiles of 4 rows x 8 columns keep their sums in eight registers over all of `inner` (B's rows
 // are read as vectors, A's elements broadcast); the last columns take 4-wide and then scalar
 // tiles, the last rows % 4 rows one row at a time. Column strips are the outer loop: each strip
@@ -13,9 +14,7 @@
 // a B larger than the caches (a weight gradient's [1280, 10000] dY) streams through once; A is
 // the operand read again, per strip.
 
-function at(base: usize, floats: i32): usize {
-  return base + ((<usize>floats) << 2);
-}
+import { at } from './heap';
 
 function put(out: usize, init: usize, v: v128): void {
   v128.store(out, init === 0 ? v : f32x4.add(v, v128.load(init)));
@@ -34,11 +33,12 @@ export function product(
   aRow: i32,
   aCol: i32,
   b: usize,
+  bStride: i32,
   rows: i32,
   inner: i32,
   cols: i32,
 ): void {
-  const bStride = (<usize>cols) << 2;
+  const bS = (<usize>bStride) << 2; // bytes between B's rows
   const aC = (<usize>aCol) << 2; // bytes between A's columns
   const aR = (<usize>aRow) << 2; // bytes between A's rows
   for (let j = 0; j < cols; ) {
@@ -79,7 +79,7 @@ export function product(
           c30 = f32x4.add(c30, f32x4.mul(a3, b0));
           c31 = f32x4.add(c31, f32x4.mul(a3, b1));
           pa += aC;
-          pb += bStride;
+          pb += bS;
         }
         put(po, pi, c00);
         put(po + 16, pi === 0 ? 0 : pi + 16, c01);
@@ -101,7 +101,7 @@ export function product(
           c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * aR), b0));
           c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * aR), b0));
           pa += aC;
-          pb += bStride;
+          pb += bS;
         }
         put(po, pi, c0);
         put(po + oS, i1, c1);
@@ -119,7 +119,7 @@ export function product(
           s2 += load<f32>(pa + 2 * aR) * bk;
           s3 += load<f32>(pa + 3 * aR) * bk;
           pa += aC;
-          pb += bStride;
+          pb += bS;
         }
         putScalar(po, pi, s0);
         putScalar(po + oS, i1, s1);
@@ -133,7 +133,7 @@ export function product(
           c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
           if (width === 8) c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb + 16)));
           pa += aC;
-          pb += bStride;
+          pb += bS;
         }
         put(po, pi, c0);
         if (width === 8) put(po + 16, pi === 0 ? 0 : pi + 16, c1);
@@ -142,7 +142,7 @@ export function product(
         for (let k = 0; k < inner; k++) {
           s += load<f32>(pa) * load<f32>(pb);
           pa += aC;
-          pb += bStride;
+          pb += bS;
         }
         putScalar(po, pi, s);
       }

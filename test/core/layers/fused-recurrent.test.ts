@@ -162,23 +162,29 @@ describe('on the wasm backend', () => {
   });
   it.each(cases.filter((c) => c.masked && c.returnSequences))('%o', compare);
 
-  // LSTMs of 4, 8 and 12 units run on encdec's wasm kernels: every setting, both gates.
-  const wasmLstmCases = cases
-    .filter((c) => c.cell === 'lstm')
+  // LSTMs and GRUs of 4, 8 and 12 units run on encdec's wasm kernels: every setting, both gates.
+  const wasmKernelCases = cases
+    .filter((c) => c.cell !== 'rnn')
     .flatMap((c) => [4, 8, 12].map((units) => ({ ...c, units })));
-  it.each(wasmLstmCases)('%o', compare);
+  it.each(wasmKernelCases)('%o', compare);
 
-  it('runs an LSTM of 8 units on the EncdecLstm kernels, one of 5 units without them', async () => {
-    const kernelsOf = async (units: number) => {
-      const c: Case = { ...cases[0]!, masked: true, initialState: true, units };
-      const fused = pair(c)[1];
-      const profile = await tf.profile(() => run(fused, c));
-      fused.dispose();
-      return new Set(profile.kernels.map((k) => k.name));
-    };
-    const eight = await kernelsOf(8);
-    expect(eight.has('EncdecLstm') && eight.has('EncdecLstmGrad')).toBe(true);
-    const five = await kernelsOf(5);
-    expect(five.has('EncdecLstm') || five.has('EncdecLstmGrad')).toBe(false);
-  });
+  it.each([
+    ['lstm', 'EncdecLstm'],
+    ['gru', 'EncdecGru'],
+  ] as const)(
+    'runs a %s of 8 units on the %s kernels, one of 5 units without them',
+    async (cell, name) => {
+      const kernelsOf = async (units: number) => {
+        const c: Case = { ...cases[0]!, cell, masked: true, initialState: true, units };
+        const fused = pair(c)[1];
+        const profile = await tf.profile(() => run(fused, c));
+        fused.dispose();
+        return new Set(profile.kernels.map((k) => k.name));
+      };
+      const eight = await kernelsOf(8);
+      expect(eight.has(name) && eight.has(`${name}Grad`)).toBe(true);
+      const five = await kernelsOf(5);
+      expect(five.has(name) || five.has(`${name}Grad`)).toBe(false);
+    },
+  );
 });

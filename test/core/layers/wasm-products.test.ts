@@ -91,7 +91,7 @@ describe('wasmProducts', () => {
 });
 
 describe('fused layers on the wasm products equal the stock layers', () => {
-  // 30 units: an LSTM whose units are a multiple of 4 runs on the EncdecLstm kernels instead.
+  // 30 units: an LSTM or GRU whose units are a multiple of 4 runs on encdec's loop kernels instead.
   const [batch, steps, inputDim, units] = [16, 7, 8, 30];
   const layers = {
     lstm: () => [tf.layers.lstm, (a: tf.layers.LayerArgs) => new FusedLstm(a as never)],

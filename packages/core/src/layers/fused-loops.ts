@@ -1,8 +1,9 @@
 /**
  * The loop over time of the fused op (fused-recurrent-op.ts, steps 2 and 3), in one of two ways:
  *
- * - `wasmLstmLoop`: an LSTM on the wasm backend (units a multiple of 4) runs as two kernels on the
- *   backend's heap (backend/kernels/wasm-lstm.ts): tensors in, tensors out, nothing read back.
+ * - `wasmLoop`: an LSTM or GRU on the wasm backend (units a multiple of 4) runs as two kernels on
+ *   the backend's heap (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read
+ *   back.
  * - `jsLoop`: every other case reads the inputs into Float32Arrays and runs the JavaScript
  *   kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), with the per-step
  *   products on XNNPACK when the backend is wasm (wasm-products.ts).
@@ -12,7 +13,11 @@
  * (the op saves them with its own), and that backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lstmLoop, lstmLoopGrad } from '../backend/kernels/wasm-lstm.js';
+import {
+  recurrentInputsOf,
+  recurrentLoop,
+  recurrentLoopGrad,
+} from '../backend/kernels/wasm-recurrent.js';
 import { gruForward } from './fused-gru-kernel.js';
 import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
 import { lstmForward } from './fused-lstm-kernel.js';
@@ -64,49 +69,46 @@ export interface LoopArgs {
   record: boolean;
 }
 
-/** The LSTM's loop on the wasm kernels; the caller checks `lstmLoopRuns(units)` first. */
-export function wasmLstmLoop(args: LoopArgs): Loop {
+/** An LSTM's or GRU's loop on the wasm kernels; the caller checks `recurrentLoopRuns` first. */
+export function wasmLoop(args: LoopArgs): Loop {
   const { xProj, recurrentKernel, states, mask, goBackwards, gate, record } = args;
-  const [h, c] = states as [tf.Tensor2D, tf.Tensor2D];
-  const { out, records } = lstmLoop(
-    { xProj, recurrentKernel, h, c, mask },
+  const cell = args.cell as 'lstm' | 'gru';
+  const loop = recurrentLoop(
+    cell,
+    { xProj, recurrentKernel, states, mask },
     { goBackwards, gate, record },
   );
   const [batch, timeSteps, width] = xProj.shape;
   const units = recurrentKernel.shape[0];
-  const saved =
-    records === null
-      ? []
-      : [
-          recurrentKernel,
-          records.gates,
-          records.hPrev,
-          records.cPrev,
-          records.cTanh,
-          records.slopes,
-        ];
+  const { records } = loop;
+  const saved = records === null ? [] : [recurrentKernel, ...records];
   if (mask !== null && records !== null) saved.push(mask);
   return {
-    value: out,
+    value: loop.out,
     saved,
     backward(dy, savedBack) {
-      if (records === null) throw new Error('the LSTM loop ran without record: no backward pass');
-      const [recurrentIn, gates, hPrev, cPrev, cTanh, slopes, maskIn] = savedBack as tf.Tensor3D[];
-      const back = lstmLoopGrad(
+      if (records === null)
+        throw new Error(`the ${cell} loop ran without record: no backward pass`);
+      const [recurrentIn, ...rest] = savedBack;
+      const recordsIn = rest.slice(0, records.length);
+      const maskIn = rest[records.length] ?? null;
+      const back = recurrentLoopGrad(
+        cell,
         dy,
-        recurrentIn as tf.Tensor as tf.Tensor2D,
-        (maskIn as tf.Tensor | undefined as tf.Tensor2D | undefined) ?? null,
-        { gates: gates!, hPrev: hPrev!, cPrev: cPrev!, cTanh: cTanh!, slopes: slopes! },
-        { goBackwards, gate },
+        recurrentIn as tf.Tensor2D,
+        maskIn as tf.Tensor2D | null,
+        recordsIn,
+        { goBackwards, gate, batch, timeSteps },
       );
-      const [dh, dc] = tf.unstack(back.dStates) as tf.Tensor2D[]; // [2, batch, units] -> [batch, units] x 2
+      const dStates = tf.unstack(back.dStates) as tf.Tensor2D[]; // [S, batch, units] -> S x [batch, units]
       back.dStates.dispose();
       return {
-        dPre: tf.reshape(back.dPre, [batch * timeSteps, width]), // [batch * timeSteps, 4u]
-        dStates: [dh!, dc!],
-        recurrentInputs: [
-          { rows: tf.reshape(hPrev!, [batch * timeSteps, units]), columns: width }, // [batch * timeSteps, u]
-        ],
+        dPre: tf.reshape(back.dPre, [batch * timeSteps, width]), // [batch * timeSteps, G u]
+        dStates,
+        recurrentInputs: recurrentInputsOf(cell, recordsIn, units).map(({ rows, columns }) => ({
+          rows: tf.reshape(rows, [batch * timeSteps, units]), // [batch * timeSteps, u]
+          columns,
+        })),
       };
     },
   };

@@ -9,7 +9,7 @@
  *   3. backward: the loop over time again, from the end, giving dZ       [batch * timeSteps, G * units]
  *   4. dX = dZ W^T, dW = X^T dZ, dU = H^T dZ, db = sum dZ: matrix products on the backend
  *
- * The loop runs as wasm kernels on the backend's heap for an LSTM on wasm, else in JavaScript
+ * The loop runs as wasm kernels on the backend's heap for an LSTM or GRU on wasm, else in JavaScript
  * (fused-*-kernel.ts, float64 sums). G is the number of gate blocks: 4 (LSTM), 3 (GRU), 1 (RNN).
  * Weights have the stock layers' layout, so the op computes what tf.layers.lstm/gru/simpleRNN
  * compute (equal within float32 rounding).
@@ -18,9 +18,9 @@
  * packed into one flat tensor, outputs first, and slices them apart (contiguous: a copy each).
  */
 import * as tf from '@tensorflow/tfjs';
-import { lstmLoopRuns } from '../backend/kernels/wasm-lstm.js';
+import { recurrentLoopRuns } from '../backend/kernels/wasm-recurrent.js';
 import type { GateActivation } from './fused-kernel-types.js';
-import { type FusedCell, jsLoop, wasmLstmLoop } from './fused-loops.js';
+import { type FusedCell, jsLoop, wasmLoop } from './fused-loops.js';
 
 export { FUSED_CELLS, type FusedCell } from './fused-loops.js';
 
@@ -58,7 +58,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
   const units = recurrentKernel.shape[0];
   const width = GATE_BLOCKS[cell] * units;
   const mask = args.mask === null ? null : floatMask(args.mask, batchSize, timeSteps);
-  const onWasm = cell === 'lstm' && lstmLoopRuns(units);
+  const onWasm = cell !== 'rnn' && recurrentLoopRuns(cell, units);
 
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = inputs.pop() as tf.GradSaveFunc;
@@ -73,7 +73,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       return tf.reshape(projected, [batchSize, timeSteps, width]) as tf.Tensor3D; // [batch, timeSteps, width]
     });
     // 2. The loop over time.
-    const loop = (onWasm ? wasmLstmLoop : jsLoop)({
+    const loop = (onWasm ? wasmLoop : jsLoop)({
       cell,
       xProj,
       recurrentKernel: recurrentIn as tf.Tensor2D,

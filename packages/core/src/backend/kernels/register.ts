@@ -13,20 +13,19 @@ import {
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
 } from './unsorted-segment-sum.js';
-import { wasmLstmConfig, wasmLstmGradConfig } from './wasm-lstm.js';
+import { wasmRecurrentConfigs } from './wasm-recurrent.js';
 import { wasmCrossEntropyGradConfig, wasmRowStatsConfig } from './wasm-row-stats.js';
 
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
- * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecLstmGrad`).
+ * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecGru` and their gradients).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
   wasmRowStatsConfig,
   wasmCrossEntropyGradConfig,
-  wasmLstmConfig,
-  wasmLstmGradConfig,
+  ...wasmRecurrentConfigs,
 ];
 
 /**

@@ -1,0 +1,420 @@
+/**
+ * The loop over time of the LSTM and the GRU as wasm kernels, by modules compiled from
+ * packages/core/assembly/lstm.ts and gru.ts that run on the backend's own memory with SIMD: the
+ * fused op (layers/fused-recurrent-op.ts) uses them on wasm when the units are a multiple of 4,
+ * in place of the JavaScript loops (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts), which
+ * copied every step between JavaScript arrays and the heap for XNNPACK's product and ran the
+ * gates one number at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units:
+ * ~12 ms; here ~3 ms).
+ *
+ * Forward, `EncdecLstm` / `EncdecGru`: xProj [B, T, G u] (x W + b of every step; G = 4 or 3 gate
+ * blocks), recurrentKernel [u, G u], the initial states (h, and c for the LSTM) [B, u], mask
+ * [B, T] float32 (optional: 0 marks a skipped step) -> out, flat [B T u + S B u]: the outputs
+ * [B, T, u] of each step, then the S final states [B, u], packed as the fused op returns them
+ * (contiguous parts: slicing them apart is a copy each); with `record`, also the records the
+ * backward kernel needs (`CellSpec.records`).
+ *
+ * Backward, `EncdecLstmGrad` / `EncdecGruGrad`: dy like out, recurrentKernel, the mask and the
+ * records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
+ * states). The recurrent kernel's gradient is the caller's: the records named by
+ * `recurrentInputs` times dPre's column groups.
+ *
+ * Float32 throughout, as the stock layers compute (the JavaScript loops sum in float64): they
+ * agree to float32 rounding, and both match tf.layers.lstm and gru (test/core/backend/kernels/
+ * wasm-recurrent.test.ts, test/core/layers/fused-recurrent.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument } from '../../errors.js';
+import { GRU_WASM } from './gru-wasm.js';
+import { LSTM_WASM } from './lstm-wasm.js';
+import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+
+export type RecurrentCell = 'lstm' | 'gru';
+
+/** The gate activations the kernels implement, by their modules' code. */
+const GATE_KINDS = { sigmoid: 0, hardSigmoid: 1 } as const;
+export type RecurrentGate = keyof typeof GATE_KINDS;
+
+export interface RecurrentAttrs {
+  goBackwards: boolean;
+  gate: RecurrentGate;
+  /** Also return the records the backward kernel needs. */
+  record: boolean;
+}
+
+/** Sizes of one loop. */
+interface Dims {
+  batch: number;
+  timeSteps: number;
+  units: number;
+}
+
+/** What a kernel hands its module: addresses (0: absent) and flags as numbers. */
+interface Pointers {
+  xProj: number;
+  u: number;
+  states: number[];
+  mask: number;
+  out: number;
+  scratch: number;
+  records: number[];
+}
+interface GradPointers {
+  dy: number;
+  u: number;
+  mask: number;
+  records: number[];
+  dPre: number;
+  dStates: number;
+  scratch: number;
+}
+type Module = Record<string, (...args: number[]) => void>;
+
+interface CellSpec {
+  forwardName: string;
+  backwardName: string;
+  module: string;
+  /** Gate blocks G (the columns of xProj and U are G u). */
+  gates: number;
+  /** State tensors S: h, c for the LSTM; h for the GRU. */
+  states: number;
+  /** The records' shapes, in the module's order, for `steps` recorded steps (0: none). */
+  records(steps: number, d: Dims, hard: boolean): number[][];
+  /** Floats of scratch memory for the forward and the backward loop. */
+  scratch(d: Dims): { forward: number; backward: number };
+  /** dU = records[record]^T dPre[:, columns], group by group in column order. */
+  recurrentInputs: Array<{ record: number; blocks: number }>;
+  forward(m: Module, p: Pointers, d: Dims, goBackwards: number, kind: number, record: number): void;
+  backward(m: Module, p: GradPointers, d: Dims, goBackwards: number, kind: number): void;
+}
+
+const SPECS: Record<RecurrentCell, CellSpec> = {
+  lstm: {
+    forwardName: 'EncdecLstm',
+    backwardName: 'EncdecLstmGrad',
+    module: LSTM_WASM,
+    gates: 4,
+    states: 2,
+    // gates [T, B, 4u], hPrev [B, T, u], cPrev and cTanh [T, B, u], slopes [T, B, 4u] (hardSigmoid)
+    records: (steps, { batch, units }, hard) => [
+      [steps, batch, 4 * units],
+      [batch, steps, units],
+      [steps, batch, units],
+      [steps, batch, units],
+      [hard ? steps : 0, batch, 4 * units],
+    ],
+    // forward: z [B, 4u]; backward: U^T [4u, u], then dh_{t-1} [B, u]
+    scratch: ({ batch, units }) => ({
+      forward: batch * 4 * units,
+      backward: 4 * units * units + batch * units,
+    }),
+    recurrentInputs: [{ record: 1, blocks: 4 }],
+    forward(m, p, d, goBackwards, kind, record) {
+      const [gates, hPrev, cPrev, cTanh, slopes] = p.records as number[];
+      m.lstmForward!(
+        p.xProj,
+        p.u,
+        p.states[0]!,
+        p.states[1]!,
+        p.mask,
+        p.out,
+        p.scratch,
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+        kind,
+        record,
+        gates ?? 0,
+        slopes ?? 0,
+        hPrev ?? 0,
+        cPrev ?? 0,
+        cTanh ?? 0,
+      );
+    },
+    backward(m, p, d, goBackwards, kind) {
+      const [gates, , cPrev, cTanh, slopes] = p.records as number[];
+      m.lstmBackward!(
+        p.dy,
+        p.u,
+        p.scratch,
+        p.mask,
+        gates!,
+        slopes!,
+        cPrev!,
+        cTanh!,
+        p.dPre,
+        p.dStates,
+        p.scratch + 4 * (4 * d.units * d.units),
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+        kind,
+      );
+    },
+  },
+  gru: {
+    forwardName: 'EncdecGru',
+    backwardName: 'EncdecGruGrad',
+    module: GRU_WASM,
+    gates: 3,
+    states: 1,
+    // gates [B, T, 3u], hPrev and resetPrev [B, T, u], slopes [B, T, 3u]
+    records: (steps, { batch, units }) => [
+      [batch, steps, 3 * units],
+      [batch, steps, units],
+      [batch, steps, units],
+      [batch, steps, 3 * units],
+    ],
+    // forward: z [B, 3u] and r h [B, u]; backward: U^T [3u, u], then d(r h) and dh_{t-1} [B, u]
+    scratch: ({ batch, units }) => ({
+      forward: batch * 4 * units,
+      backward: 3 * units * units + 2 * batch * units,
+    }),
+    recurrentInputs: [
+      { record: 1, blocks: 2 },
+      { record: 2, blocks: 1 },
+    ],
+    forward(m, p, d, goBackwards, kind, record) {
+      const [gates, hPrev, resetPrev, slopes] = p.records as number[];
+      m.gruForward!(
+        p.xProj,
+        p.u,
+        p.states[0]!,
+        p.mask,
+        p.out,
+        p.scratch,
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+        kind,
+        record,
+        gates ?? 0,
+        slopes ?? 0,
+        hPrev ?? 0,
+        resetPrev ?? 0,
+      );
+    },
+    backward(m, p, d, goBackwards) {
+      const [gates, hPrev, , slopes] = p.records as number[];
+      m.gruBackward!(
+        p.dy,
+        p.u,
+        p.mask,
+        gates!,
+        slopes!,
+        hPrev!,
+        p.dPre,
+        p.dStates,
+        p.scratch,
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+      );
+    },
+  },
+};
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Whether the kernels take a layer of `units` units (their SIMD lanes need multiples of 4). */
+export function recurrentKernelFits(units: number): boolean {
+  return units > 0 && units % 4 === 0;
+}
+
+/** Tensor addresses on `backend`'s heap (take them after the kernel's allocations). */
+function addressOn(backend: WasmBackendWithMemory) {
+  return (info: tf.TensorInfo | undefined) => (info === undefined ? 0 : heapAddress(backend, info));
+}
+
+/** The records passed to a backward kernel, as inputs r0, r1, ... */
+const recordNames = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
+
+function forwardKernel(spec: CellSpec) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const { xProj, recurrentKernel, mask, ...rest } = args.inputs as Record<string, tf.TensorInfo>;
+    const { goBackwards, gate, record } = args.attrs as unknown as RecurrentAttrs;
+    const [batch, timeSteps, width] = xProj!.shape as [number, number, number];
+    const units = recurrentKernel!.shape[0]!;
+    const fits = recurrentKernel!.shape[1] === spec.gates * units && width === spec.gates * units;
+    if (!recurrentKernelFits(units) || !fits) {
+      throw invalidArgument(
+        'recurrentKernel',
+        `${recurrentKernel!.shape} with xProj ${xProj!.shape}`,
+        `[units, ${spec.gates} * units] with units a multiple of 4, and xProj [batch, timeSteps, ${spec.gates} * units]`,
+      );
+    }
+    const dims = { batch, timeSteps, units };
+    const backend = args.backend as unknown as WasmBackendWithMemory;
+    const out = backend.makeOutput([(timeSteps + spec.states) * batch * units], 'float32');
+    const scratch = backend.makeOutput([spec.scratch(dims).forward], 'float32');
+    const shapes = spec.records(record ? timeSteps : 0, dims, gate === 'hardSigmoid');
+    const records = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
+    const at = addressOn(backend);
+    const states = Array.from({ length: spec.states }, (_, i) => at(rest[`s${i}`]));
+    try {
+      spec.forward(
+        moduleOn<Module>(backend, spec.module),
+        {
+          xProj: at(xProj),
+          u: at(recurrentKernel),
+          states,
+          mask: at(mask),
+          out: at(out),
+          scratch: at(scratch),
+          records: records.map(at),
+        },
+        dims,
+        goBackwards ? 1 : 0,
+        GATE_KINDS[gate],
+        record ? 1 : 0,
+      );
+    } finally {
+      backend.disposeData(scratch.dataId);
+    }
+    if (record) return [out, ...records];
+    for (const info of records) backend.disposeData(info.dataId);
+    return [out];
+  };
+}
+
+function backwardKernel(spec: CellSpec) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const { dy, recurrentKernel, mask } = inputs;
+    const { goBackwards, gate, batch, timeSteps } = args.attrs as unknown as RecurrentAttrs & Dims;
+    const units = recurrentKernel!.shape[0]!;
+    const dims = { batch, timeSteps, units };
+    if (tf.util.sizeFromShape(dy!.shape) !== (timeSteps + spec.states) * batch * units) {
+      throw invalidArgument(
+        'dy',
+        dy!.shape,
+        `${(timeSteps + spec.states) * batch * units} values, like the forward kernel's out`,
+      );
+    }
+    const backend = args.backend as unknown as WasmBackendWithMemory;
+    const dPre = backend.makeOutput([batch, timeSteps, spec.gates * units], 'float32');
+    const dStates = backend.makeOutput([spec.states, batch, units], 'float32');
+    const scratch = backend.makeOutput([spec.scratch(dims).backward], 'float32');
+    const at = addressOn(backend);
+    const count = spec.records(0, dims, false).length;
+    try {
+      spec.backward(
+        moduleOn<Module>(backend, spec.module),
+        {
+          dy: at(dy),
+          u: at(recurrentKernel),
+          mask: at(mask),
+          records: recordNames(count).map((name) => at(inputs[name])),
+          dPre: at(dPre),
+          dStates: at(dStates),
+          scratch: at(scratch),
+        },
+        dims,
+        goBackwards ? 1 : 0,
+        GATE_KINDS[gate],
+      );
+    } finally {
+      backend.disposeData(scratch.dataId);
+    }
+    return [dPre, dStates];
+  };
+}
+
+/** The kernels of both cells, forward and backward, for `wasm` (registered by register.ts). */
+export const wasmRecurrentConfigs: tf.KernelConfig[] = Object.values(SPECS).flatMap((spec) => [
+  {
+    kernelName: spec.forwardName,
+    backendName: 'wasm',
+    kernelFunc: forwardKernel(spec) as unknown as tf.KernelFunc,
+  },
+  {
+    kernelName: spec.backwardName,
+    backendName: 'wasm',
+    kernelFunc: backwardKernel(spec) as unknown as tf.KernelFunc,
+  },
+]);
+
+/** The kernel names of `cell`: forward and backward. */
+export function recurrentKernelNames(cell: RecurrentCell): [string, string] {
+  return [SPECS[cell].forwardName, SPECS[cell].backwardName];
+}
+
+/** Whether the current backend runs `cell`'s kernels for a layer of `units` units. */
+export function recurrentLoopRuns(cell: RecurrentCell, units: number): boolean {
+  return (
+    recurrentKernelFits(units) &&
+    tf.getKernel(SPECS[cell].forwardName, tf.getBackend()) !== undefined
+  );
+}
+
+export interface RecurrentLoopInputs {
+  /** [B, T, G u] */
+  xProj: tf.Tensor3D;
+  /** [u, G u] */
+  recurrentKernel: tf.Tensor2D;
+  /** [h] or, for an LSTM, [h, c]; each [B, u]. */
+  states: tf.Tensor2D[];
+  /** [B, T] float32, 0 on skipped steps; null: every step is real. */
+  mask: tf.Tensor2D | null;
+}
+
+/** The loop forward: out [(T + S) B u], and the records when `attrs.record`. */
+export function recurrentLoop(
+  cell: RecurrentCell,
+  { xProj, recurrentKernel, states, mask }: RecurrentLoopInputs,
+  attrs: RecurrentAttrs,
+): { out: tf.Tensor1D; records: tf.Tensor[] | null } {
+  const inputs: Record<string, tf.Tensor> = { xProj, recurrentKernel };
+  states.forEach((s, i) => {
+    inputs[`s${i}`] = s;
+  });
+  if (mask !== null) inputs.mask = mask;
+  const [out, ...records] = tf
+    .engine()
+    .runKernel(
+      SPECS[cell].forwardName,
+      inputs as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as unknown as tf.Tensor[];
+  return { out: out as tf.Tensor1D, records: attrs.record ? records : null };
+}
+
+/** The loop backward: dPre [B, T, G u] and dStates [S, B, u] from dy, flat like out. */
+export function recurrentLoopGrad(
+  cell: RecurrentCell,
+  dy: tf.Tensor1D,
+  recurrentKernel: tf.Tensor2D,
+  mask: tf.Tensor2D | null,
+  records: tf.Tensor[],
+  attrs: Omit<RecurrentAttrs, 'record'> & Omit<Dims, 'units'>,
+): { dPre: tf.Tensor3D; dStates: tf.Tensor3D } {
+  const inputs: Record<string, tf.Tensor> = { dy, recurrentKernel };
+  recordNames(records.length).forEach((name, i) => {
+    inputs[name] = records[i]!;
+  });
+  if (mask !== null) inputs.mask = mask;
+  const [dPre, dStates] = tf
+    .engine()
+    .runKernel(
+      SPECS[cell].backwardName,
+      inputs as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as unknown as tf.Tensor3D[];
+  return { dPre: dPre!, dStates: dStates! };
+}
+
+/** How the records make the recurrent kernel's gradient: dU's column groups, in order. */
+export function recurrentInputsOf(
+  cell: RecurrentCell,
+  records: tf.Tensor[],
+  units: number,
+): Array<{ rows: tf.Tensor; columns: number }> {
+  return SPECS[cell].recurrentInputs.map(({ record, blocks }) => ({
+    rows: records[record]!,
+    columns: blocks * units,
+  }));
+}
