@@ -92,8 +92,13 @@ export function gruForward(
       if (isMasked(mask, timeSteps, b, t)) {
         copy(outRow, hRow, units); // h carried
         if (record) {
+          // Zeros, as the JavaScript loop leaves them (but the slopes of z and r, written above):
+          // the backward pass skips these steps.
+          const rec = (b * timeSteps + t) * width;
           zero(at(hPrev, row), units);
           zero(at(resetPrev, row), units);
+          zero(at(gates, rec), width);
+          zero(at(slopes, rec + 2 * units), units);
         }
         continue;
       }

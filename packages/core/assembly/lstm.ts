@@ -70,14 +70,21 @@ export function lstmForward(
       const hRow = at(h, b * hStride);
       const outRow = at(out, b * outStride + s * units);
       const cRow = at(cState, b * units);
+      const rec = (s * batch + b) * width; // step-major record of this row
+      const recU = (s * batch + b) * units;
       if (isMasked(mask, timeSteps, b, t)) {
         copy(outRow, hRow, units); // h and c carried
-        if (record) zero(at(hPrev, (b * timeSteps + t) * units), units);
+        if (record) {
+          // Zeros, as the JavaScript loop leaves them: the backward pass skips these steps.
+          zero(at(hPrev, (b * timeSteps + t) * units), units);
+          zero(at(gates, rec), width);
+          zero(at(cPrev, recU), units);
+          zero(at(cTanh, recU), units);
+          if (hard) zero(at(slopes, rec), width);
+        }
         continue;
       }
       const zRow = at(z, b * width);
-      const rec = (s * batch + b) * width; // step-major record of this row
-      const recU = (s * batch + b) * units;
       for (let j = 0; j < units; j += 4) {
         const zi = v128.load(at(zRow, j));
         const zf = v128.load(at(zRow, units + j));
@@ -102,6 +109,7 @@ export function lstmForward(
           if (hard) {
             v128.store(at(slopes, rec + j), hardSlope4(zi));
             v128.store(at(slopes, rec + units + j), hardSlope4(zf));
+            v128.store(at(slopes, rec + 2 * units + j), f32x4.splat(0)); // tanh's: unused
             v128.store(at(slopes, rec + 3 * units + j), hardSlope4(zo));
           }
         }

@@ -23,8 +23,10 @@ interface Case {
   masked: boolean;
   initialState: boolean;
   gate?: 'sigmoid' | 'hardSigmoid';
-  /** Default UNITS; multiples of 4 take the wasm LSTM kernels on wasm (wasm-lstm.ts). */
+  /** Default UNITS; multiples of 4 take encdec's loop kernels on wasm (wasm-recurrent.ts). */
   units?: number;
+  /** Rows of the initial states: BATCH (default), or 1 to be broadcast over the batch. */
+  stateRows?: number;
 }
 
 function layerArgs(c: Case, name: string) {
@@ -66,7 +68,9 @@ function run(layer: tf.RNN, c: Case, weights?: tf.Tensor[]): Float32Array[] {
   return tf.tidy(() => {
     const x = tf.variable(tf.randomNormal([BATCH, STEPS, INPUT_DIM], 0, 1, 'float32', 11));
     const states = Array.from({ length: c.cell === 'lstm' ? 2 : 1 }, (_, i) =>
-      tf.variable(tf.randomNormal([BATCH, c.units ?? UNITS], 0, 0.5, 'float32', 20 + i)),
+      tf.variable(
+        tf.randomNormal([c.stateRows ?? BATCH, c.units ?? UNITS], 0, 0.5, 'float32', 20 + i),
+      ),
     );
     const mask = c.masked ? tf.tensor2d(MASK, undefined, 'bool') : undefined;
     const apply = () =>
@@ -145,11 +149,31 @@ function compare(c: Case): void {
   expect(tf.memory().numTensors).toBe(before);
 }
 
+/** Initial states [1, units], broadcast over the batch as the stock layers' arithmetic does. */
+const broadcastCases = (units: number): Case[] =>
+  (['lstm', 'gru', 'rnn'] as const).map((cell) => ({
+    cell,
+    returnSequences: true,
+    goBackwards: false,
+    masked: true,
+    initialState: true,
+    units,
+    stateRows: 1,
+  }));
+
 describe('fused recurrent layers equal the stock layers', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu'); // importing the wasm backend made it the default
   });
   it.each(cases)('%o', compare);
+  it.each(broadcastCases(UNITS))('%o', compare);
+
+  it('rejects initial states that do not broadcast to [batch, units], naming them', () => {
+    const c: Case = { ...cases[0]!, initialState: true, stateRows: 4 };
+    const fused = pair(c)[1];
+    expect(() => run(fused, c)).toThrow(/initialState must be \[batch, units\] = \[6,5\]/);
+    fused.dispose();
+  });
 });
 
 // The backend the models train on: its matrix products (transposed ones included) feed the op.
@@ -167,6 +191,7 @@ describe('on the wasm backend', () => {
     .filter((c) => c.cell !== 'rnn')
     .flatMap((c) => [4, 8, 12].map((units) => ({ ...c, units })));
   it.each(wasmKernelCases)('%o', compare);
+  it.each(broadcastCases(8))('%o', compare);
 
   it.each([
     ['lstm', 'EncdecLstm'],

@@ -109,6 +109,26 @@ function fusableGate(layer: tf.RNN, cell: CellInternals, kind: FusedCell): GateA
   return gate === 'sigmoid' || gate === 'hardSigmoid' ? gate : null;
 }
 
+/**
+ * An initial state as [batch, units]: as given, or broadcast there from a broadcastable shape
+ * ([1, units], as the stock layers' step arithmetic broadcasts it; the gradient sums back).
+ */
+function batchState(state: tf.Tensor, batch: number, units: number, layer: string): tf.Tensor2D {
+  const shape: [number, number] = [batch, units];
+  if (state.shape.length === 2 && state.shape[0] === batch && state.shape[1] === units) {
+    return state as tf.Tensor2D;
+  }
+  try {
+    return tf.broadcastTo(state, shape) as tf.Tensor2D; // [batch, units]
+  } catch {
+    throw invalidArgument(
+      'initialState',
+      state.shape,
+      `[batch, units] = ${JSON.stringify(shape)} (or broadcastable to it) for layer "${layer}"`,
+    );
+  }
+}
+
 function fusedCall(
   layer: tf.RNN,
   cell: CellInternals,
@@ -124,8 +144,10 @@ function fusedCall(
     const units = cell.recurrentKernel.shape[0]!;
     const stateCount = kind === 'lstm' ? 2 : 1;
     const given = kwargs?.initialState ?? (list.length > 1 ? list.slice(1) : null);
-    const initialStates = (given ?? Array.from({ length: stateCount }, () => null)).map(
-      (s) => (s ?? tf.zeros([batchSize, units])) as tf.Tensor2D, // [batch, units]
+    const initialStates = (given ?? Array.from({ length: stateCount }, () => null)).map((s) =>
+      s === null || s === undefined
+        ? (tf.zeros([batchSize, units]) as tf.Tensor2D)
+        : batchState(s, batchSize, units, layer.name),
     );
     if (initialStates.length !== stateCount) {
       throw invalidArgument(

@@ -202,6 +202,73 @@ describe('wasm recurrent loop kernels', () => {
     disposeInputs(t);
   });
 
+  it.each(['lstm', 'gru'] as const)('%s: records zeros at skipped steps', (cell) => {
+    const c: Case = {
+      cell,
+      batch: 5,
+      timeSteps: 6,
+      units: 8,
+      gate: 'hardSigmoid',
+      goBackwards: false,
+      masked: true,
+    };
+    const t = inputsOf(c);
+    const { out, records } = recurrentLoop(cell, t, {
+      goBackwards: false,
+      gate: 'hardSigmoid',
+      record: true,
+    });
+    // Row 0 is fully masked. The LSTM records gates step-major [T, B, 4u], the GRU [B, T, 3u].
+    const gates = records![0]!.arraySync() as number[][][];
+    const row0 = cell === 'lstm' ? gates.map((step) => step[0]!) : gates[0]!;
+    for (const values of row0) expect(values.every((v) => v === 0)).toBe(true);
+    const other = cell === 'lstm' ? gates.map((step) => step[1]!) : gates[1]!;
+    expect(other.some((values) => values.some((v) => v !== 0))).toBe(true);
+    tf.dispose([out, ...records!]);
+    disposeInputs(t);
+  });
+
+  it('rejects states and masks of another shape, naming them', () => {
+    const c: Case = {
+      cell: 'lstm',
+      batch: 3,
+      timeSteps: 2,
+      units: 4,
+      gate: 'sigmoid',
+      goBackwards: false,
+      masked: true,
+    };
+    const t = inputsOf(c);
+    const attrs = { goBackwards: false, gate: 'sigmoid', record: false } as const;
+    const one = tf.zeros([1, 4]) as tf.Tensor2D;
+    expect(() => recurrentLoop('lstm', { ...t, states: [one, t.states[1]!] }, attrs)).toThrow(
+      /s0 must be float32 \[3,4\]/,
+    );
+    const mask = tf.ones([3, 3]) as tf.Tensor2D;
+    expect(() => recurrentLoop('lstm', { ...t, mask }, attrs)).toThrow(
+      /mask must be float32 \[3,2\]/,
+    );
+    const { records } = recurrentLoop('lstm', t, { ...attrs, record: true });
+    expect(() =>
+      recurrentLoopGrad('lstm', t.dy, t.recurrentKernel, t.mask, records!, {
+        goBackwards: false,
+        gate: 'sigmoid',
+        batch: 3,
+        timeSteps: 1,
+      }),
+    ).toThrow(/dy must be/);
+    expect(() =>
+      recurrentLoopGrad('lstm', t.dy, t.recurrentKernel, t.mask, records!.slice().reverse(), {
+        goBackwards: false,
+        gate: 'sigmoid',
+        batch: 3,
+        timeSteps: 2,
+      }),
+    ).toThrow(/r0 must be float32/);
+    tf.dispose([one, mask, ...records!]);
+    disposeInputs(t);
+  });
+
   it('rejects units that are not a multiple of 4, naming the argument', () => {
     const xProj = tf.zeros([2, 3, 20]) as tf.Tensor3D;
     const recurrentKernel = tf.zeros([5, 20]) as tf.Tensor2D;

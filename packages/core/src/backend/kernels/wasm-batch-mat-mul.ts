@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BATCH_MAT_MUL_WASM } from './batch-mat-mul-wasm.js';
 import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
 import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
-import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (mat-mul-ta.ts): C [I, J] = A^T B, pointers into the memory. */
 interface MatMulModule {
@@ -161,19 +161,21 @@ function batchedOnSimd(
   const scratch = transposeB ? backend.makeOutput([k * n], 'float32') : null;
   const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocations
   try {
-    moduleOn<BatchMatMulModule>(backend, BATCH_MAT_MUL_WASM).batchMatMul(
-      at(a),
-      at(b),
-      at(out),
-      batch,
-      m,
-      k,
-      n,
-      batchA === 1 ? 0 : m * k,
-      batchB === 1 ? 0 : k * n,
-      transposeA ? 1 : 0,
-      transposeB ? 1 : 0,
-      scratch === null ? 0 : at(scratch),
+    freeOnError(backend, [out], () =>
+      moduleOn<BatchMatMulModule>(backend, BATCH_MAT_MUL_WASM).batchMatMul(
+        at(a),
+        at(b),
+        at(out),
+        batch,
+        m,
+        k,
+        n,
+        batchA === 1 ? 0 : m * k,
+        batchB === 1 ? 0 : k * n,
+        transposeA ? 1 : 0,
+        transposeB ? 1 : 0,
+        scratch === null ? 0 : at(scratch),
+      ),
     );
   } finally {
     if (scratch !== null) backend.disposeData(scratch.dataId);

@@ -45,4 +45,17 @@ export function heapAddress(backend: WasmBackendLike, info: tf.TensorInfo): numb
   return backend.typedArrayFromHeap(info).byteOffset;
 }
 
+/**
+ * `run()`, freeing the kernel's outputs `infos` if it throws (a module that does not load, a
+ * trap): a failed kernel leaves nothing on the heap.
+ */
+export function freeOnError<T>(backend: WasmBackendLike, infos: tf.TensorInfo[], run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    for (const info of infos) backend.disposeData(info.dataId);
+    throw error;
+  }
+}
+
 const instances = new WeakMap<object, Map<string, Record<string, unknown>>>();

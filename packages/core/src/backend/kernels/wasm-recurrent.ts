@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../../errors.js';
 import { GRU_WASM } from './gru-wasm.js';
 import { LSTM_WASM } from './lstm-wasm.js';
-import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 export type RecurrentCell = 'lstm' | 'gru';
 
@@ -230,6 +230,24 @@ function addressOn(backend: WasmBackendWithMemory) {
   return (info: tf.TensorInfo | undefined) => (info === undefined ? 0 : heapAddress(backend, info));
 }
 
+/** Throws unless `info` (an input of `kernel`) has `shape`: the module reads that many values. */
+function requireShape(
+  kernel: string,
+  name: string,
+  info: tf.TensorInfo | undefined,
+  shape: number[],
+) {
+  if (info === undefined)
+    throw invalidArgument(name, undefined, `a tensor ${JSON.stringify(shape)} (${kernel})`);
+  if (info.dtype !== 'float32' || !tf.util.arraysEqual(info.shape, shape)) {
+    throw invalidArgument(
+      name,
+      `${info.dtype} ${JSON.stringify(info.shape)}`,
+      `float32 ${JSON.stringify(shape)} (${kernel})`,
+    );
+  }
+}
+
 /** The records passed to a backward kernel, as inputs r0, r1, ... */
 const recordNames = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
 
@@ -248,6 +266,10 @@ function forwardKernel(spec: CellSpec) {
       );
     }
     const dims = { batch, timeSteps, units };
+    for (let i = 0; i < spec.states; i++) {
+      requireShape(spec.forwardName, `s${i}`, rest[`s${i}`], [batch, units]);
+    }
+    if (mask !== undefined) requireShape(spec.forwardName, 'mask', mask, [batch, timeSteps]);
     const backend = args.backend as unknown as WasmBackendWithMemory;
     const out = backend.makeOutput([(timeSteps + spec.states) * batch * units], 'float32');
     const scratch = backend.makeOutput([spec.scratch(dims).forward], 'float32');
@@ -256,21 +278,23 @@ function forwardKernel(spec: CellSpec) {
     const at = addressOn(backend);
     const states = Array.from({ length: spec.states }, (_, i) => at(rest[`s${i}`]));
     try {
-      spec.forward(
-        moduleOn<Module>(backend, spec.module),
-        {
-          xProj: at(xProj),
-          u: at(recurrentKernel),
-          states,
-          mask: at(mask),
-          out: at(out),
-          scratch: at(scratch),
-          records: records.map(at),
-        },
-        dims,
-        goBackwards ? 1 : 0,
-        GATE_KINDS[gate],
-        record ? 1 : 0,
+      freeOnError(backend, [out, ...records], () =>
+        spec.forward(
+          moduleOn<Module>(backend, spec.module),
+          {
+            xProj: at(xProj),
+            u: at(recurrentKernel),
+            states,
+            mask: at(mask),
+            out: at(out),
+            scratch: at(scratch),
+            records: records.map(at),
+          },
+          dims,
+          goBackwards ? 1 : 0,
+          GATE_KINDS[gate],
+          record ? 1 : 0,
+        ),
       );
     } finally {
       backend.disposeData(scratch.dataId);
@@ -295,27 +319,34 @@ function backwardKernel(spec: CellSpec) {
         `${(timeSteps + spec.states) * batch * units} values, like the forward kernel's out`,
       );
     }
+    const count = spec.records(0, dims, false).length;
+    const recordShapes = spec.records(timeSteps, dims, gate === 'hardSigmoid');
+    for (const [i, name] of recordNames(count).entries()) {
+      requireShape(spec.backwardName, name, inputs[name], recordShapes[i]!);
+    }
+    if (mask !== undefined) requireShape(spec.backwardName, 'mask', mask, [batch, timeSteps]);
     const backend = args.backend as unknown as WasmBackendWithMemory;
     const dPre = backend.makeOutput([batch, timeSteps, spec.gates * units], 'float32');
     const dStates = backend.makeOutput([spec.states, batch, units], 'float32');
     const scratch = backend.makeOutput([spec.scratch(dims).backward], 'float32');
     const at = addressOn(backend);
-    const count = spec.records(0, dims, false).length;
     try {
-      spec.backward(
-        moduleOn<Module>(backend, spec.module),
-        {
-          dy: at(dy),
-          u: at(recurrentKernel),
-          mask: at(mask),
-          records: recordNames(count).map((name) => at(inputs[name])),
-          dPre: at(dPre),
-          dStates: at(dStates),
-          scratch: at(scratch),
-        },
-        dims,
-        goBackwards ? 1 : 0,
-        GATE_KINDS[gate],
+      freeOnError(backend, [dPre, dStates], () =>
+        spec.backward(
+          moduleOn<Module>(backend, spec.module),
+          {
+            dy: at(dy),
+            u: at(recurrentKernel),
+            mask: at(mask),
+            records: recordNames(count).map((name) => at(inputs[name])),
+            dPre: at(dPre),
+            dStates: at(dStates),
+            scratch: at(scratch),
+          },
+          dims,
+          goBackwards ? 1 : 0,
+          GATE_KINDS[gate],
+        ),
       );
     } finally {
       backend.disposeData(scratch.dataId);
