@@ -19,6 +19,7 @@ import {
   beamSearch,
   createDecodePool,
   createSeq2Seq,
+  FusedGru,
   FusedLstm,
   greedySearch,
   initBackend,
@@ -112,10 +113,13 @@ async function decodeRate(seq2seq, search, { warmup, runs, rounds }, pool) {
   return result;
 }
 
-/** Forward + backward of one LSTM layer over [64, 100, 32], fused vs stock, same weights. */
-function layerRates() {
+/** Forward + backward of one LSTM or GRU layer over [64, 100, 32], fused vs stock, same weights. */
+function layerRates(cell) {
   const x = tf.randomNormal([BATCH, 100, 32], 0, 1, 'float32', 7);
-  const layers = [tf.layers.lstm({ units: 32 }), new FusedLstm({ units: 32 })];
+  const layers =
+    cell === 'LSTM'
+      ? [tf.layers.lstm({ units: 32 }), new FusedLstm({ units: 32 })]
+      : [tf.layers.gru({ units: 32 }), new FusedGru({ units: 32 })];
   const grads = layers.map((layer) => {
     tf.tidy(() => layer.apply(x));
     const vars = layer.trainableWeights.map((w) => w.read());
@@ -159,10 +163,12 @@ for (const backend of ['wasm', 'cpu']) {
   const choice = await initBackend({ backend, log: null });
   if (choice.backend !== backend) continue;
   const plan = plans[backend];
-  const layer = layerRates();
-  console.log(
-    `${backend}: one LSTM layer, forward + backward over [64, 100, 32]: fused ${fmt(layer.fused)} samples/s, stock ${fmt(layer.stock)} samples/s, ${(layer.fused / layer.stock).toFixed(1)}x`,
-  );
+  for (const cell of ['LSTM', 'GRU']) {
+    const layer = layerRates(cell);
+    console.log(
+      `${backend}: one ${cell} layer, forward + backward over [64, 100, 32]: fused ${fmt(layer.fused)} samples/s, stock ${fmt(layer.stock)} samples/s, ${(layer.fused / layer.stock).toFixed(1)}x`,
+    );
+  }
   for (const attention of [false, true]) {
     const seq2seq = buildModel(attention);
     const row = { backend, model: attention ? 'attention (dot)' : 'seed' };
