@@ -91,7 +91,8 @@ describe('wasmProducts', () => {
 });
 
 describe('fused layers on the wasm products equal the stock layers', () => {
-  // 30 units: an LSTM or GRU whose units are a multiple of 4 runs on encdec's loop kernels instead.
+  // Only the simple RNN's loop takes these products on wasm: LSTMs and GRUs run on encdec's loop
+  // kernels, 30 units padded to 32 (fused-loops.ts), and are checked here all the same.
   const [batch, steps, inputDim, units] = [16, 7, 8, 30];
   const layers = {
     lstm: () => [tf.layers.lstm, (a: tf.layers.LayerArgs) => new FusedLstm(a as never)],

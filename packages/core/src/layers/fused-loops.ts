@@ -1,15 +1,14 @@
 /**
  * The loop over time of the fused op (fused-recurrent-op.ts, steps 2 and 3), in one of two ways:
  *
- * - `wasmLoop`: an LSTM or GRU on the wasm backend (units a multiple of 4) runs as two kernels on
- *   the backend's heap (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read
- *   back.
+ * - `wasmLoop`: an LSTM or GRU on the wasm backend runs as two kernels on the backend's heap
+ *   (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read back.
  * - `jsLoop`: every other case reads the inputs into Float32Arrays and runs the JavaScript
  *   kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), with the per-step
  *   products on XNNPACK when the backend is wasm (wasm-products.ts).
  *
  * Either returns the value the op returns, flat: the outputs [batch, timeSteps, units], then each
- * final state [batch, units] (`unpack` slices them apart); the tensors its backward pass reads
+ * final state [batch, units] (the op slices them apart); the tensors its backward pass reads
  * (the op saves them with its own), and that backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +16,7 @@ import {
   recurrentInputsOf,
   recurrentLoop,
   recurrentLoopGrad,
+  recurrentLoopRuns,
 } from '../backend/kernels/wasm-recurrent.js';
 import { gruForward } from './fused-gru-kernel.js';
 import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
@@ -69,8 +69,96 @@ export interface LoopArgs {
   record: boolean;
 }
 
-/** An LSTM's or GRU's loop on the wasm kernels; the caller checks `recurrentLoopRuns` first. */
+/** Whether `wasmLoop` runs `cell` of `units` units on the current backend. */
+export function wasmLoopRuns(cell: FusedCell, units: number): boolean {
+  return cell !== 'rnn' && units > 0 && recurrentLoopRuns(cell, Math.ceil(units / 4) * 4);
+}
+
+/**
+ * An LSTM's or GRU's loop on the wasm kernels; the caller checks `wasmLoopRuns` first.
+ * Units that are not a multiple of 4 (the kernels' SIMD lanes) are padded with zeros up to one.
+ */
 export function wasmLoop(args: LoopArgs): Loop {
+  const units = args.recurrentKernel.shape[0];
+  const lanes = Math.ceil(units / 4) * 4;
+  return lanes === units ? kernelLoop(args) : paddedLoop(args, lanes);
+}
+
+/**
+ * The loop on `lanes` units, the last lanes - units of them padding: zero columns in each gate
+ * block of xProj and U, zero rows in U, zero initial states. A padded unit's pre-activations are
+ * then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0), h = o tanh(c); the
+ * GRU's h = z 0 + (1 - z) tanh(0)), and its zero rows of U add nothing to the real units: the real
+ * units compute what they compute unpadded, forward and backward, and the padding is sliced off.
+ */
+function paddedLoop(args: LoopArgs, lanes: number): Loop {
+  const { xProj, recurrentKernel, states } = args;
+  const [batch, timeSteps, width] = xProj.shape;
+  const units = recurrentKernel.shape[0];
+  const blocks = width / units;
+  const extra = lanes - units;
+  const inner = kernelLoop({
+    ...args,
+    xProj: tf.reshape(
+      tf.pad(tf.reshape(xProj, [batch, timeSteps, blocks, units]), [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, extra],
+      ]),
+      [batch, timeSteps, blocks * lanes],
+    ), // [batch, timeSteps, G u] -> [batch, timeSteps, G, u] -> [batch, timeSteps, G lanes]
+    recurrentKernel: tf.reshape(
+      tf.pad(tf.reshape(recurrentKernel, [units, blocks, units]), [
+        [0, extra],
+        [0, 0],
+        [0, extra],
+      ]),
+      [lanes, blocks * lanes],
+    ), // [u, G u] -> [u, G, u] -> [lanes, G lanes]
+    states: states.map((state) =>
+      tf.pad(state, [
+        [0, 0],
+        [0, extra],
+      ]),
+    ), // [batch, lanes]
+  });
+  /** The first `units` of every `lanes` values of a flat tensor. */
+  const unpad = (flat: tf.Tensor, size: number) =>
+    tf.reshape(tf.slice(tf.reshape(flat, [-1, lanes]), [0, 0], [-1, units]), [size]); // [n, lanes] -> [n, units]
+  return {
+    value: unpad(inner.value, (inner.value.size / lanes) * units) as tf.Tensor1D,
+    saved: inner.saved,
+    backward(dy, saved) {
+      const dyLanes = tf.reshape(
+        tf.pad(tf.reshape(dy, [-1, units]), [
+          [0, 0],
+          [0, extra],
+        ]),
+        [-1],
+      ); // [n, units] -> [n, lanes]
+      const back = inner.backward(dyLanes as tf.Tensor1D, saved);
+      return {
+        dPre: tf.reshape(
+          tf.slice(
+            tf.reshape(back.dPre, [batch * timeSteps, blocks, lanes]),
+            [0, 0, 0],
+            [-1, -1, units],
+          ),
+          [batch * timeSteps, width],
+        ), // [batch * timeSteps, G lanes] -> [batch * timeSteps, G, units] -> [batch * timeSteps, G u]
+        dStates: back.dStates.map((d) => tf.slice(d, [0, 0], [-1, units]) as tf.Tensor2D),
+        recurrentInputs: back.recurrentInputs.map(({ rows, columns }) => ({
+          rows: tf.slice(rows, [0, 0], [-1, units]) as tf.Tensor2D, // [batch * timeSteps, units]
+          columns: (columns / lanes) * units,
+        })),
+      };
+    },
+  };
+}
+
+/** The loop on the kernels, units a multiple of 4. */
+function kernelLoop(args: LoopArgs): Loop {
   const { xProj, recurrentKernel, states, mask, goBackwards, gate, record } = args;
   const cell = args.cell as 'lstm' | 'gru';
   const loop = recurrentLoop(

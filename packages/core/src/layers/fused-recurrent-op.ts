@@ -18,9 +18,8 @@
  * packed into one flat tensor, outputs first, and slices them apart (contiguous: a copy each).
  */
 import * as tf from '@tensorflow/tfjs';
-import { recurrentLoopRuns } from '../backend/kernels/wasm-recurrent.js';
 import type { GateActivation } from './fused-kernel-types.js';
-import { type FusedCell, jsLoop, wasmLoop } from './fused-loops.js';
+import { type FusedCell, jsLoop, wasmLoop, wasmLoopRuns } from './fused-loops.js';
 
 export { FUSED_CELLS, type FusedCell } from './fused-loops.js';
 
@@ -58,7 +57,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
   const units = recurrentKernel.shape[0];
   const width = GATE_BLOCKS[cell] * units;
   const mask = args.mask === null ? null : floatMask(args.mask, batchSize, timeSteps);
-  const onWasm = cell !== 'rnn' && recurrentLoopRuns(cell, units);
+  const onWasm = wasmLoopRuns(cell, units);
 
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = inputs.pop() as tf.GradSaveFunc;

@@ -2,7 +2,7 @@
  * The fused loops' per-step products on the wasm backend's matrix product (XNNPACK, SIMD):
  * ~15 us for the seed model's [64, 32] x [32, 128] against ~90 us for the float64 JavaScript loop
  * (fused-matmul.ts). The JavaScript loops use them on wasm where encdec's loop kernels do not run
- * (backend/kernels/wasm-recurrent.ts: simple RNNs, and units not a multiple of 4).
+ * (backend/kernels/wasm-recurrent.ts): the simple RNN's.
  *
  * The kernel is called directly, not through the engine (no tensor, no tape, no per-op overhead):
  * the weight block is copied once per loop onto the wasm heap (transposed for `transposed`), where

@@ -1,11 +1,11 @@
 /**
  * The loop over time of the LSTM and the GRU as wasm kernels, by modules compiled from
  * packages/core/assembly/lstm.ts and gru.ts that run on the backend's own memory with SIMD: the
- * fused op (layers/fused-recurrent-op.ts) uses them on wasm when the units are a multiple of 4,
- * in place of the JavaScript loops (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts), which
- * copied every step between JavaScript arrays and the heap for XNNPACK's product and ran the
- * gates one number at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units:
- * ~12 ms; here ~3 ms).
+ * fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of 4; fused-loops.ts
+ * pads other sizes up to one) in place of the JavaScript loops (layers/fused-lstm-kernel.ts,
+ * fused-gru-kernel.ts), which copied every step between JavaScript arrays and the heap for
+ * XNNPACK's product and ran the gates one number at a time (an LSTM encoder's forward pass at
+ * [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
  *
  * Forward, `EncdecLstm` / `EncdecGru`: xProj [B, T, G u] (x W + b of every step; G = 4 or 3 gate
  * blocks), recurrentKernel [u, G u], the initial states (h, and c for the LSTM) [B, u], mask
