@@ -11,9 +11,20 @@
 
 import { product } from './product';
 
+// Rows summed per pass: every tile of C sums one chunk of the rows, then the next chunk adds to
+// C. A chunk's column strip of B (256 x 8 floats, 16 KB) stays in L1 while the tiles down C use
+// it, and its A (256 x I) in L2 for the next strip; without chunks a strip of 32,000 rows left
+// the cache before the next tile read it again ([32000, 32]^T [32000, 128]: memory-bound).
+const CHUNK = 256;
+
 export function matMulTransposedA(a: usize, b: usize, c: usize, rows: i32, cI: i32, cJ: i32): void {
   // A^T's element (i, r) is A's (r, i): strides 1 between C's rows, I between the summed rows.
-  product(c, cJ, 0, 0, a, 1, cI, b, cJ, cI, rows, cJ);
+  for (let r = 0; r < rows || r === 0; r += CHUNK) {
+    const n = min(CHUNK, rows - r);
+    const ar = a + ((<usize>r * <usize>cI) << 2);
+    const br = b + ((<usize>r * <usize>cJ) << 2);
+    product(c, cJ, r === 0 ? 0 : c, cJ, ar, 1, cI, br, cJ, cI, n, cJ);
+  }
 }
 
 // c [J] = 1^T B = the sum of B's R rows, B [R, J] row-major: a bias gradient. B is read once, in

@@ -2,7 +2,7 @@
  * wasm's BatchMatMul with transposed inputs done as Transpose + plain product, and batches on
  * the batched SIMD product: equal to the cpu backend and to the stock wasm kernel, for every
  * transpose combination, ranks 2 and 3 and a broadcast batch, sizes around the SIMD tiles,
- * forward and backward, without leaking wasm memory. A^T B with a large B (the
+ * forward and backward, without leaking wasm memory. A^T B with a large B, summed in chunks (the
  * SIMD product of assembly/mat-mul-ta.ts) against float64 sums computed here.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -116,6 +116,14 @@ describe('wasm BatchMatMul with transposes', () => {
     expectAllClose(wasmX!, cpuX!, 1e-5);
     expectAllClose(wasmW!, cpuW!, 1e-5);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('A^T B over no rows is zeros, as on cpu', async () => {
+    await tf.setBackend('wasm');
+    const got = tf.tidy(() =>
+      Array.from(tf.matMul(tf.zeros([0, 3]), tf.zeros([0, 4]), true, false).dataSync()),
+    );
+    expect(got).toEqual(new Array(12).fill(0));
   });
 
   for (const [cI, rank] of [

@@ -8,9 +8,11 @@
  * so training spends most of its time there. An explicit Transpose plus the fast path took
  * 28-64 ms for the same products, equal within 3e-6 (bench/PERFORMANCE.md).
  *
- * One more case, A^T B with a large B (a dense layer's weight gradient h^T dY over a 10,000-word
- * output: B [1280, 10000]), goes to encdec's own SIMD product (packages/core/assembly/
- * mat-mul-ta.ts), which reads B once instead of packing and streaming it: ~20 ms against ~30-60.
+ * One more case, A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
+ * [1280, 10000]; a recurrent layer's over 32,000 tokens), goes to encdec's own SIMD product
+ * (packages/core/assembly/mat-mul-ta.ts), which reads B once instead of packing and streaming it:
+ * ~20 ms against ~30-60 for the dense layer's, and faster than Transpose + XNNPACK at every size
+ * measured (1.2-3.6x from [64, 32]^T [64, 128] to [1280, 128]^T [1280, 32]).
  *
  * And batches of more than one product (attention's scores and context, [64, 20, 32] x
  * [64, 500, 32]^T and the like, forward and backward), which the stock kernel runs as a scalar
@@ -35,9 +37,6 @@ interface MatMulModule {
 interface BatchMatMulModule {
   batchMatMul(...args: number[]): void;
 }
-
-/** B's size (floats) from which A^T B goes to the SIMD product: beyond what caches hold. */
-const MIN_B_SIZE = 2 ** 20;
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -97,8 +96,7 @@ export function fastTransposeBatchMatMul(
 }
 
 /**
- * A^T B for a [R, I] or [1, R, I] and b [R, J] or [1, R, J] float32, with b large, on the SIMD
- * module: [I, J] or [1, I, J]; else null (the caller takes the Transpose + XNNPACK path).
+ * A^T B for a [R, I] or [1, R, I] and b [R, J] or [1, R, J] float32, on the SIMD module: [I, J] or [1, I, J]; else null (the caller takes the Transpose + XNNPACK path).
  */
 function transposedAOnSimd(
   a: tf.TensorInfo,
@@ -111,8 +109,7 @@ function transposedAOnSimd(
   if (!single(a) || !single(b)) return null;
   const [rows, cI] = a.shape.slice(-2) as [number, number];
   const cJ = b.shape[rank - 1]!;
-  const fits = b.shape[rank - 2] === rows && rows * cJ >= MIN_B_SIZE;
-  if (!fits || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (b.shape[rank - 2] !== rows || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const out = backend.makeOutput(rank === 2 ? [cI, cJ] : [1, cI, cJ], 'float32');
   const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
   moduleOn<MatMulModule>(backend, MAT_MUL_TA_WASM).matMulTransposedA(
