@@ -20,6 +20,7 @@ const modules = [
   { source: 'mat-mul-ta.ts', target: 'mat-mul-ta-wasm.ts', name: 'MAT_MUL_TA_WASM' },
   { source: 'lstm.ts', target: 'lstm-wasm.ts', name: 'LSTM_WASM' },
   { source: 'gru.ts', target: 'gru-wasm.ts', name: 'GRU_WASM' },
+  { source: 'rnn.ts', target: 'rnn-wasm.ts', name: 'RNN_WASM' },
   { source: 'batch-mat-mul.ts', target: 'batch-mat-mul-wasm.ts', name: 'BATCH_MAT_MUL_WASM' },
 ];
 const check = process.argv.includes('--check');

@@ -15,7 +15,7 @@
 // a'(z_r), 1 - hh^2), hPrev and resetPrev [B, T, u] (h_{t-1} and r h_{t-1}, for dU).
 
 import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
-import { at, copy, zero } from './heap';
+import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
 // The forward loop. h0 [B, u]; scratch: [B, 3u] pre-activations, then [B, u] for r h_{t-1}.
@@ -124,7 +124,7 @@ export function gruForward(
     hStride = outStride;
   }
   const hFinal = at(out, batch * outStride);
-  for (let b = 0; b < batch; b++) copy(at(hFinal, b * units), at(h, b * hStride), units);
+  copyRows(hFinal, h, hStride, batch, units);
 }
 
 // The backward loop, from the last step to the first. dy like `out`; dPre [B, T, 3u] like xProj
@@ -150,11 +150,7 @@ export function gruBackward(
   const uT = scratch;
   const dReset = at(scratch, width * units);
   const dhPrev = at(dReset, batch * units);
-  for (let k = 0; k < units; k++) {
-    for (let j = 0; j < width; j++) {
-      store<f32>(at(uT, j * units + k), load<f32>(at(u, k * width + j)));
-    }
-  }
+  transpose(uT, u, units, width); // [u, G u] -> [G u, u]
   copy(dh, at(dy, batch * dyStride), batch * units); // the final h's gradient
   const one = f32x4.splat(1);
   for (let s = timeSteps - 1; s >= 0; s--) {

@@ -16,7 +16,7 @@
 // [T, B, u]. Step s reads time t = s, or T - 1 - s going backwards.
 
 import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
-import { at, copy, zero } from './heap';
+import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
 // The forward loop. h0, c0 [B, u]; z: scratch [B, 4u]; the records are written only when
@@ -120,7 +120,7 @@ export function lstmForward(
     h = at(out, s * units);
     hStride = outStride;
   }
-  for (let b = 0; b < batch; b++) copy(at(hFinal, b * units), at(h, b * hStride), units);
+  copyRows(hFinal, h, hStride, batch, units);
 }
 
 // The backward loop, from the last step to the first. dy like `out`; uT: U^T
@@ -148,11 +148,7 @@ export function lstmBackward(
   const width = 4 * units;
   const dyStride = timeSteps * units;
   const hard = kind === HARD_SIGMOID;
-  for (let k = 0; k < units; k++) {
-    for (let j = 0; j < width; j++) {
-      store<f32>(at(uT, j * units + k), load<f32>(at(u, k * width + j)));
-    }
-  }
+  transpose(uT, u, units, width); // [u, G u] -> [G u, u]
   const dh = dStates;
   const dc = at(dStates, batch * units);
   copy(dStates, at(dy, batch * dyStride), 2 * batch * units); // the final h's and c's gradients

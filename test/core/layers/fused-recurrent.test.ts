@@ -186,11 +186,9 @@ describe('on the wasm backend', () => {
   });
   it.each(cases.filter((c) => c.masked && c.returnSequences))('%o', compare);
 
-  // LSTMs and GRUs run on encdec's wasm kernels: every setting, both gates; 6 units are padded
+  // Every cell runs on encdec's wasm kernels: every setting, both gates; 6 units are padded
   // to 8 (fused-loops.ts), as are the 5 units of the cases above.
-  const wasmKernelCases = cases
-    .filter((c) => c.cell !== 'rnn')
-    .flatMap((c) => [4, 6, 8, 12].map((units) => ({ ...c, units })));
+  const wasmKernelCases = cases.flatMap((c) => [4, 6, 8, 12].map((units) => ({ ...c, units })));
   it.each(wasmKernelCases)('%o', compare);
   it.each(broadcastCases(8))('%o', compare);
 
@@ -206,17 +204,11 @@ describe('on the wasm backend', () => {
   it.each([
     ['lstm', 'EncdecLstm'],
     ['gru', 'EncdecGru'],
+    ['rnn', 'EncdecRnn'],
   ] as const)('runs a %s of 8 units, and of 5 (padded), on the %s kernels', async (cell, name) => {
     for (const units of [8, 5]) {
       const names = await kernelsOf(cell, units);
       expect(names.has(name) && names.has(`${name}Grad`), `${units} units`).toBe(true);
     }
-  });
-
-  it('runs a simple RNN without them', async () => {
-    const names = [...(await kernelsOf('rnn', 8))];
-    expect(names.filter((n) => n.startsWith('EncdecLstm') || n.startsWith('EncdecGru'))).toEqual(
-      [],
-    );
   });
 });

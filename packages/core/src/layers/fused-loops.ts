@@ -1,7 +1,7 @@
 /**
  * The loop over time of the fused op (fused-recurrent-op.ts, steps 2 and 3), in one of two ways:
  *
- * - `wasmLoop`: an LSTM or GRU on the wasm backend runs as two kernels on the backend's heap
+ * - `wasmLoop`: on the wasm backend the loop runs as two kernels on the backend's heap
  *   (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read back.
  * - `jsLoop`: every other case reads the inputs into Float32Arrays and runs the JavaScript
  *   kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), with the per-step
@@ -71,11 +71,11 @@ export interface LoopArgs {
 
 /** Whether `wasmLoop` runs `cell` of `units` units on the current backend. */
 export function wasmLoopRuns(cell: FusedCell, units: number): boolean {
-  return cell !== 'rnn' && units > 0 && recurrentLoopRuns(cell, Math.ceil(units / 4) * 4);
+  return units > 0 && recurrentLoopRuns(cell, Math.ceil(units / 4) * 4);
 }
 
 /**
- * An LSTM's or GRU's loop on the wasm kernels; the caller checks `wasmLoopRuns` first.
+ * The loop on the wasm kernels; the caller checks `wasmLoopRuns` first.
  * Units that are not a multiple of 4 (the kernels' SIMD lanes) are padded with zeros up to one.
  */
 export function wasmLoop(args: LoopArgs): Loop {
@@ -88,7 +88,7 @@ export function wasmLoop(args: LoopArgs): Loop {
  * The loop on `lanes` units, the last lanes - units of them padding: zero columns in each gate
  * block of xProj and U, zero rows in U, zero initial states. A padded unit's pre-activations are
  * then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0), h = o tanh(c); the
- * GRU's h = z 0 + (1 - z) tanh(0)), and its zero rows of U add nothing to the real units: the real
+ * GRU's h = z 0 + (1 - z) tanh(0); the RNN's h = tanh(0)), and its zero rows of U add nothing to the real units: the real
  * units compute what they compute unpadded, forward and backward, and the padding is sliced off.
  */
 function paddedLoop(args: LoopArgs, lanes: number): Loop {
@@ -160,7 +160,7 @@ function paddedLoop(args: LoopArgs, lanes: number): Loop {
 /** The loop on the kernels, units a multiple of 4. */
 function kernelLoop(args: LoopArgs): Loop {
   const { xProj, recurrentKernel, states, mask, goBackwards, gate, record } = args;
-  const cell = args.cell as 'lstm' | 'gru';
+  const { cell } = args;
   const loop = recurrentLoop(
     cell,
     { xProj, recurrentKernel, states, mask },

@@ -9,7 +9,7 @@
  *   3. backward: the loop over time again, from the end, giving dZ       [batch * timeSteps, G * units]
  *   4. dX = dZ W^T, dW = X^T dZ, dU = H^T dZ, db = sum dZ: matrix products on the backend
  *
- * The loop runs as wasm kernels on the backend's heap for an LSTM or GRU on wasm, else in JavaScript
+ * The loop runs as wasm kernels on the backend's heap on wasm, else in JavaScript
  * (fused-*-kernel.ts, float64 sums). G is the number of gate blocks: 4 (LSTM), 3 (GRU), 1 (RNN).
  * Weights have the stock layers' layout, so the op computes what tf.layers.lstm/gru/simpleRNN
  * compute (equal within float32 rounding).

@@ -18,7 +18,7 @@ import { wasmCrossEntropyGradConfig, wasmRowStatsConfig } from './wasm-row-stats
 
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
- * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecGru` and their gradients).
+ * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecGru`, `EncdecRnn` and their gradients).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,

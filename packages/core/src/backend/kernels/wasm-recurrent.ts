@@ -1,20 +1,20 @@
 /**
- * The loop over time of the LSTM and the GRU as wasm kernels, by modules compiled from
- * packages/core/assembly/lstm.ts and gru.ts that run on the backend's own memory with SIMD: the
+ * The loop over time of the LSTM, the GRU and the simple RNN as wasm kernels, by modules compiled
+ * from packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory with SIMD: the
  * fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of 4; fused-loops.ts
  * pads other sizes up to one) in place of the JavaScript loops (layers/fused-lstm-kernel.ts,
- * fused-gru-kernel.ts), which copied every step between JavaScript arrays and the heap for
+ * fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every step between JavaScript arrays and the heap for
  * XNNPACK's product and ran the gates one number at a time (an LSTM encoder's forward pass at
  * [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
  *
- * Forward, `EncdecLstm` / `EncdecGru`: xProj [B, T, G u] (x W + b of every step; G = 4 or 3 gate
- * blocks), recurrentKernel [u, G u], the initial states (h, and c for the LSTM) [B, u], mask
+ * Forward, `EncdecLstm` / `EncdecGru` / `EncdecRnn`: xProj [B, T, G u] (x W + b of every step;
+ * G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the initial states (h, and c for the LSTM) [B, u], mask
  * [B, T] float32 (optional: 0 marks a skipped step) -> out, flat [B T u + S B u]: the outputs
  * [B, T, u] of each step, then the S final states [B, u], packed as the fused op returns them
  * (contiguous parts: slicing them apart is a copy each); with `record`, also the records the
  * backward kernel needs (`CellSpec.records`).
  *
- * Backward, `EncdecLstmGrad` / `EncdecGruGrad`: dy like out, recurrentKernel, the mask and the
+ * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecRnnGrad`: dy like out, recurrentKernel, the mask and the
  * records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
  * states). The recurrent kernel's gradient is the caller's: the records named by
  * `recurrentInputs` times dPre's column groups.
@@ -27,9 +27,10 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../../errors.js';
 import { GRU_WASM } from './gru-wasm.js';
 import { LSTM_WASM } from './lstm-wasm.js';
+import { RNN_WASM } from './rnn-wasm.js';
 import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
-export type RecurrentCell = 'lstm' | 'gru';
+export type RecurrentCell = 'lstm' | 'gru' | 'rnn';
 
 /** The gate activations the kernels implement, by their modules' code. */
 const GATE_KINDS = { sigmoid: 0, hardSigmoid: 1 } as const;
@@ -74,9 +75,9 @@ interface CellSpec {
   forwardName: string;
   backwardName: string;
   module: string;
-  /** Gate blocks G (the columns of xProj and U are G u). */
+  /** Gate blocks G (the columns of xProj and U are G u; 1 for the RNN's single block). */
   gates: number;
-  /** State tensors S: h, c for the LSTM; h for the GRU. */
+  /** State tensors S: h, c for the LSTM; h for the GRU and the RNN. */
   states: number;
   /** The records' shapes, in the module's order, for `steps` recorded steps (0: none). */
   records(steps: number, d: Dims, hard: boolean): number[][];
@@ -206,6 +207,59 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
         gates!,
         slopes!,
         hPrev!,
+        p.dPre,
+        p.dStates,
+        p.scratch,
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+      );
+    },
+  },
+  rnn: {
+    forwardName: 'EncdecRnn',
+    backwardName: 'EncdecRnnGrad',
+    module: RNN_WASM,
+    gates: 1,
+    states: 1,
+    // slopes (1 - h_t^2) and hPrev, each [B, T, u]
+    records: (steps, { batch, units }) => [
+      [batch, steps, units],
+      [batch, steps, units],
+    ],
+    // forward: z [B, u]; backward: U^T [u, u], then dh_{t-1} [B, u]
+    scratch: ({ batch, units }) => ({
+      forward: batch * units,
+      backward: units * units + batch * units,
+    }),
+    recurrentInputs: [{ record: 1, blocks: 1 }],
+    // The activation is tanh, fixed: `kind` (the gates') does not apply.
+    forward(m, p, d, goBackwards, _kind, record) {
+      const [slopes, hPrev] = p.records as number[];
+      m.rnnForward!(
+        p.xProj,
+        p.u,
+        p.states[0]!,
+        p.mask,
+        p.out,
+        p.scratch,
+        d.batch,
+        d.timeSteps,
+        d.units,
+        goBackwards,
+        record,
+        slopes ?? 0,
+        hPrev ?? 0,
+      );
+    },
+    backward(m, p, d, goBackwards) {
+      const [slopes] = p.records as number[];
+      m.rnnBackward!(
+        p.dy,
+        p.u,
+        p.mask,
+        slopes!,
         p.dPre,
         p.dStates,
         p.scratch,
