@@ -22,10 +22,9 @@ import {
   type KernelForward,
   type KernelInputs,
   loadStep,
-  loopProducts,
   timeAt,
 } from './fused-kernel-types.js';
-import { block } from './fused-matmul.js';
+import { addProduct, block, productTransposed } from './fused-matmul.js';
 
 export function gruForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
@@ -42,57 +41,45 @@ export function gruForward(inputs: KernelInputs): KernelForward {
   const hPrev = new Float32Array(batchSize * timeSteps * units);
   const resetPrev = new Float32Array(batchSize * timeSteps * units);
   const real = (row: number) => mask === null || mask[row] !== 0;
-  const products = loopProducts(inputs);
-  try {
-    for (let s = 0; s < timeSteps; s++) {
-      const t = timeAt(s, timeSteps, goBackwards);
-      loadStep(z, inputs, t, width);
-      // [z_z z_r] += h [U_z U_r]
-      products.add(block(z, width), block(h, units), kernelZr, batchSize, units, 2 * units);
-      for (let b = 0; b < batchSize; b++) {
-        const row = b * timeSteps + t;
-        const zs = b * width;
-        const zb = row * width;
-        const hb = b * units;
-        for (let j = 0; j < 2 * units; j++) {
-          const v = gateValue(gate, z[zs + j]!);
-          gates[zb + j] = v;
-          slopes[zb + j] = gateSlope(gate, z[zs + j]!, v);
-        }
-        for (let j = 0; j < units; j++) {
-          reset[hb + j] = gates[zb + units + j]! * h[hb + j]!;
-        }
+  for (let s = 0; s < timeSteps; s++) {
+    const t = timeAt(s, timeSteps, goBackwards);
+    loadStep(z, inputs, t, width);
+    // [z_z z_r] += h [U_z U_r]
+    addProduct(block(z, width), block(h, units), kernelZr, batchSize, units, 2 * units);
+    for (let b = 0; b < batchSize; b++) {
+      const row = b * timeSteps + t;
+      const zs = b * width;
+      const zb = row * width;
+      const hb = b * units;
+      for (let j = 0; j < 2 * units; j++) {
+        const v = gateValue(gate, z[zs + j]!);
+        gates[zb + j] = v;
+        slopes[zb + j] = gateSlope(gate, z[zs + j]!, v);
       }
-      // z_h += (r h) U_h
-      products.add(
-        block(z, width, 2 * units),
-        block(reset, units),
-        kernelH,
-        batchSize,
-        units,
-        units,
-      );
-      for (let b = 0; b < batchSize; b++) {
-        const row = b * timeSteps + t;
-        const zs = b * width;
-        const zb = row * width;
-        const hb = b * units;
-        if (real(row)) {
-          for (let j = 0; j < units; j++) {
-            hPrev[row * units + j] = h[hb + j]!;
-            resetPrev[row * units + j] = reset[hb + j]!;
-            const hh = fastTanh(z[zs + 2 * units + j]!);
-            const zj = gates[zb + j]!;
-            gates[zb + 2 * units + j] = hh;
-            slopes[zb + 2 * units + j] = 1 - hh * hh;
-            h[hb + j] = zj * h[hb + j]! + (1 - zj) * hh;
-          }
-        }
-        outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
+      for (let j = 0; j < units; j++) {
+        reset[hb + j] = gates[zb + units + j]! * h[hb + j]!;
       }
     }
-  } finally {
-    products.dispose();
+    // z_h += (r h) U_h
+    addProduct(block(z, width, 2 * units), block(reset, units), kernelH, batchSize, units, units);
+    for (let b = 0; b < batchSize; b++) {
+      const row = b * timeSteps + t;
+      const zs = b * width;
+      const zb = row * width;
+      const hb = b * units;
+      if (real(row)) {
+        for (let j = 0; j < units; j++) {
+          hPrev[row * units + j] = h[hb + j]!;
+          resetPrev[row * units + j] = reset[hb + j]!;
+          const hh = fastTanh(z[zs + 2 * units + j]!);
+          const zj = gates[zb + j]!;
+          gates[zb + 2 * units + j] = hh;
+          slopes[zb + 2 * units + j] = 1 - hh * hh;
+          h[hb + j] = zj * h[hb + j]! + (1 - zj) * hh;
+        }
+      }
+      outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
+    }
   }
 
   function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
@@ -101,75 +88,69 @@ export function gruForward(inputs: KernelInputs): KernelForward {
     const dReset = new Float64Array(batchSize * units); // d(r h_{t-1})
     const dhPrev = new Float64Array(batchSize * units);
     const dPre = new Float32Array(batchSize * timeSteps * width);
-    const backProducts = loopProducts(inputs);
-    try {
-      for (let s = timeSteps - 1; s >= 0; s--) {
-        const t = timeAt(s, timeSteps, goBackwards);
-        for (let b = 0; b < batchSize; b++) {
-          const row = b * timeSteps + t;
-          const hb = b * units;
-          const zs = b * width;
-          if (dOutputs !== null) {
-            const ob = (b * timeSteps + s) * units;
-            for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-          }
-          if (!real(row)) {
-            dz.fill(0, zs, zs + width); // h passed through unchanged
-            continue;
-          }
-          const zb = row * width;
-          for (let j = 0; j < units; j++) {
-            const dhj = dh[hb + j]!;
-            const hh = gates[zb + 2 * units + j]!;
-            dz[zs + j] = dhj * (hPrev[row * units + j]! - hh) * slopes[zb + j]!;
-            dz[zs + 2 * units + j] = dhj * (1 - gates[zb + j]!) * slopes[zb + 2 * units + j]!;
-          }
+    for (let s = timeSteps - 1; s >= 0; s--) {
+      const t = timeAt(s, timeSteps, goBackwards);
+      for (let b = 0; b < batchSize; b++) {
+        const row = b * timeSteps + t;
+        const hb = b * units;
+        const zs = b * width;
+        if (dOutputs !== null) {
+          const ob = (b * timeSteps + s) * units;
+          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
         }
-        // d(r h) = dz_h U_h^T
-        backProducts.transposed(
-          block(dReset, units),
-          block(dz, width, 2 * units),
-          kernelH,
-          batchSize,
-          units,
-          units,
-        );
-        for (let b = 0; b < batchSize; b++) {
-          const row = b * timeSteps + t;
-          if (!real(row)) continue;
-          const zs = b * width;
-          const zb = row * width;
-          const hb = b * units;
-          for (let j = 0; j < units; j++) {
-            dz[zs + units + j] =
-              dReset[hb + j]! * hPrev[row * units + j]! * slopes[zb + units + j]!;
-          }
-          for (let j = 0; j < width; j++) dPre[zb + j] = dz[zs + j]!;
+        if (!real(row)) {
+          dz.fill(0, zs, zs + width); // h passed through unchanged
+          continue;
         }
-        // dh_{t-1} = dh z + d(r h) r + [dz_z dz_r] [U_z U_r]^T for the real rows
-        backProducts.transposed(
-          block(dhPrev, units),
-          block(dz, width),
-          kernelZr,
-          batchSize,
-          2 * units,
-          units,
-        );
-        for (let b = 0; b < batchSize; b++) {
-          const row = b * timeSteps + t;
-          if (!real(row)) continue;
-          const zb = row * width;
-          const hb = b * units;
-          for (let j = 0; j < units; j++) {
-            dh[hb + j] =
-              dhPrev[hb + j]! +
-              dh[hb + j]! * gates[zb + j]! +
-              dReset[hb + j]! * gates[zb + units + j]!;
-          }
+        const zb = row * width;
+        for (let j = 0; j < units; j++) {
+          const dhj = dh[hb + j]!;
+          const hh = gates[zb + 2 * units + j]!;
+          dz[zs + j] = dhj * (hPrev[row * units + j]! - hh) * slopes[zb + j]!;
+          dz[zs + 2 * units + j] = dhj * (1 - gates[zb + j]!) * slopes[zb + 2 * units + j]!;
         }
       }
-    } finally {
-      backProducts.dispose();
+      // d(r h) = dz_h U_h^T
+      productTransposed(
+        block(dReset, units),
+        block(dz, width, 2 * units),
+        kernelH,
+        batchSize,
+        units,
+        units,
+      );
+      for (let b = 0; b < batchSize; b++) {
+        const row = b * timeSteps + t;
+        if (!real(row)) continue;
+        const zs = b * width;
+        const zb = row * width;
+        const hb = b * units;
+        for (let j = 0; j < units; j++) {
+          dz[zs + units + j] = dReset[hb + j]! * hPrev[row * units + j]! * slopes[zb + units + j]!;
+        }
+        for (let j = 0; j < width; j++) dPre[zb + j] = dz[zs + j]!;
+      }
+      // dh_{t-1} = dh z + d(r h) r + [dz_z dz_r] [U_z U_r]^T for the real rows
+      productTransposed(
+        block(dhPrev, units),
+        block(dz, width),
+        kernelZr,
+        batchSize,
+        2 * units,
+        units,
+      );
+      for (let b = 0; b < batchSize; b++) {
+        const row = b * timeSteps + t;
+        if (!real(row)) continue;
+        const zb = row * width;
+        const hb = b * units;
+        for (let j = 0; j < units; j++) {
+          dh[hb + j] =
+            dhPrev[hb + j]! +
+            dh[hb + j]! * gates[zb + j]! +
+            dReset[hb + j]! * gates[zb + units + j]!;
+        }
+      }
     }
     return {
       dPre,

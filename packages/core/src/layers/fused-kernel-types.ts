@@ -12,8 +12,6 @@
 
 import { fastSigmoid } from './fast-tanh.js';
 
-import { jsProducts, type Products } from './fused-matmul.js';
-
 /** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
 
@@ -37,11 +35,6 @@ export interface KernelInputs {
    * (inference, decoding): a kernel may then skip the recording, and its `backward` throws.
    */
   record?: boolean;
-  /**
-   * Makes the per-step products of one loop (forward, then backward), disposed when it ends.
-   * Default: in JavaScript (`jsProducts`); on wasm, `wasmProducts` (wasm-products.ts).
-   */
-  products?: () => Products;
 }
 
 /**
@@ -94,11 +87,6 @@ export function gateSlope(gate: GateActivation, x: number, value: number): numbe
 /** The time index read at step s (reading order). */
 export function timeAt(step: number, timeSteps: number, goBackwards: boolean): number {
   return goBackwards ? timeSteps - 1 - step : step;
-}
-
-/** The products of one loop: `inputs.products` when given, else the JavaScript ones. */
-export function loopProducts(inputs: KernelInputs): Products {
-  return inputs.products?.() ?? jsProducts;
 }
 
 /** z[b, :] = xProj[b, t, :] for every batch row b: a step's input projections, z [batch, width]. */

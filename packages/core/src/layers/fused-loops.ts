@@ -3,9 +3,9 @@
  *
  * - `wasmLoop`: on the wasm backend the loop runs as two kernels on the backend's heap
  *   (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read back.
- * - `jsLoop`: every other case reads the inputs into Float32Arrays and runs the JavaScript
- *   kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), with the per-step
- *   products on XNNPACK when the backend is wasm (wasm-products.ts).
+ * - `jsLoop`: other backends (cpu, tensorflow; wasm without encdec's kernels) read the inputs
+ *   into Float32Arrays and run the JavaScript loops (fused-lstm-kernel.ts, fused-gru-kernel.ts,
+ *   fused-rnn-kernel.ts).
  *
  * Either returns the value the op returns, flat: the outputs [batch, timeSteps, units], then each
  * final state [batch, units] (the op slices them apart); the tensors its backward pass reads
@@ -21,9 +21,7 @@ import {
 import { gruForward } from './fused-gru-kernel.js';
 import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
 import { lstmForward } from './fused-lstm-kernel.js';
-import { jsProducts } from './fused-matmul.js';
 import { rnnForward } from './fused-rnn-kernel.js';
-import { wasmProducts } from './wasm-products.js';
 
 export const FUSED_CELLS = ['lstm', 'gru', 'rnn'] as const;
 export type FusedCell = (typeof FUSED_CELLS)[number];
@@ -219,7 +217,6 @@ export function jsLoop(args: LoopArgs): Loop {
     goBackwards,
     gate,
     record,
-    products: () => wasmProducts() ?? jsProducts,
   });
   const outputSize = batchSize * timeSteps * units;
   const stateSize = batchSize * units;

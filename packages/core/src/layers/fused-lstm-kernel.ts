@@ -22,10 +22,9 @@ import {
   type KernelForward,
   type KernelInputs,
   loadStep,
-  loopProducts,
   timeAt,
 } from './fused-kernel-types.js';
-import { block } from './fused-matmul.js';
+import { addProduct, block, productTransposed } from './fused-matmul.js';
 
 export function lstmForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
@@ -47,54 +46,49 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
   const hPrev = recorded(batchSize * timeSteps * units);
   const cPrev = recorded(batchSize * timeSteps * units);
   const cTanh = recorded(batchSize * timeSteps * units); // tanh(c_t)
-  const products = loopProducts(inputs);
-  try {
-    for (let s = 0; s < timeSteps; s++) {
-      const t = timeAt(s, timeSteps, goBackwards);
-      loadStep(z, inputs, t, width);
-      products.add(block(z, width), block(h, units), kernelU, batchSize, units, width); // z += h U
-      for (let b = 0; b < batchSize; b++) {
-        const row = b * timeSteps + t; // [batch, time] position of this step's input
-        const hb = b * units;
-        if (mask === null || mask[row] !== 0) {
-          const zs = b * width;
-          const gs = (s * batchSize + b) * width; // step-major record of this row
-          const us = (s * batchSize + b) * units;
-          for (let j = 0; j < units; j++) {
-            const zi = z[zs + j]!;
-            const zf = z[zs + units + j]!;
-            const zo = z[zs + 3 * units + j]!;
-            const i = sigmoid ? fastSigmoid(zi) : gateValue(gate, zi);
-            const f = sigmoid ? fastSigmoid(zf) : gateValue(gate, zf);
-            const o = sigmoid ? fastSigmoid(zo) : gateValue(gate, zo);
-            const g = fastTanh(z[zs + 2 * units + j]!);
-            const cp = c[hb + j]!;
-            const cNew = f * cp + i * g;
-            const tc = fastTanh(cNew);
-            if (record) {
-              hPrev[row * units + j] = h[hb + j]!;
-              cPrev[us + j] = cp;
-              cTanh[us + j] = tc;
-              gates[gs + j] = i;
-              gates[gs + units + j] = f;
-              gates[gs + 2 * units + j] = g;
-              gates[gs + 3 * units + j] = o;
-              if (!sigmoid) {
-                slopes[gs + j] = gateSlope(gate, zi, i);
-                slopes[gs + units + j] = gateSlope(gate, zf, f);
-                slopes[gs + 3 * units + j] = gateSlope(gate, zo, o);
-              }
+  for (let s = 0; s < timeSteps; s++) {
+    const t = timeAt(s, timeSteps, goBackwards);
+    loadStep(z, inputs, t, width);
+    addProduct(block(z, width), block(h, units), kernelU, batchSize, units, width); // z += h U
+    for (let b = 0; b < batchSize; b++) {
+      const row = b * timeSteps + t; // [batch, time] position of this step's input
+      const hb = b * units;
+      if (mask === null || mask[row] !== 0) {
+        const zs = b * width;
+        const gs = (s * batchSize + b) * width; // step-major record of this row
+        const us = (s * batchSize + b) * units;
+        for (let j = 0; j < units; j++) {
+          const zi = z[zs + j]!;
+          const zf = z[zs + units + j]!;
+          const zo = z[zs + 3 * units + j]!;
+          const i = sigmoid ? fastSigmoid(zi) : gateValue(gate, zi);
+          const f = sigmoid ? fastSigmoid(zf) : gateValue(gate, zf);
+          const o = sigmoid ? fastSigmoid(zo) : gateValue(gate, zo);
+          const g = fastTanh(z[zs + 2 * units + j]!);
+          const cp = c[hb + j]!;
+          const cNew = f * cp + i * g;
+          const tc = fastTanh(cNew);
+          if (record) {
+            hPrev[row * units + j] = h[hb + j]!;
+            cPrev[us + j] = cp;
+            cTanh[us + j] = tc;
+            gates[gs + j] = i;
+            gates[gs + units + j] = f;
+            gates[gs + 2 * units + j] = g;
+            gates[gs + 3 * units + j] = o;
+            if (!sigmoid) {
+              slopes[gs + j] = gateSlope(gate, zi, i);
+              slopes[gs + units + j] = gateSlope(gate, zf, f);
+              slopes[gs + 3 * units + j] = gateSlope(gate, zo, o);
             }
-            c[hb + j] = cNew;
-            h[hb + j] = o * tc;
           }
+          c[hb + j] = cNew;
+          h[hb + j] = o * tc;
         }
-        const ob = (b * timeSteps + s) * units; // a loop, not set(subarray): no view per row
-        for (let j = 0; j < units; j++) outputs[ob + j] = h[hb + j]!;
       }
+      const ob = (b * timeSteps + s) * units; // a loop, not set(subarray): no view per row
+      for (let j = 0; j < units; j++) outputs[ob + j] = h[hb + j]!;
     }
-  } finally {
-    products.dispose();
   }
 
   function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
@@ -104,61 +98,49 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     const dhPrev = new Float64Array(batchSize * units);
     const dz = new Float64Array(batchSize * width); // [batch, width], one step
     const dPre = new Float32Array(batchSize * timeSteps * width);
-    const backProducts = loopProducts(inputs);
-    try {
-      for (let s = timeSteps - 1; s >= 0; s--) {
-        const t = timeAt(s, timeSteps, goBackwards);
-        for (let b = 0; b < batchSize; b++) {
-          const row = b * timeSteps + t;
-          const hb = b * units;
-          const zs = b * width;
-          if (dOutputs !== null) {
-            const ob = (b * timeSteps + s) * units;
-            for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-          }
-          if (mask !== null && mask[row] === 0) {
-            dz.fill(0, zs, zs + width); // h and c passed through unchanged
-            continue;
-          }
-          const gs = (s * batchSize + b) * width;
-          const us = (s * batchSize + b) * units;
-          for (let j = 0; j < units; j++) {
-            const i = gates[gs + j]!;
-            const f = gates[gs + units + j]!;
-            const g = gates[gs + 2 * units + j]!;
-            const o = gates[gs + 3 * units + j]!;
-            const si = sigmoid ? i * (1 - i) : slopes[gs + j]!;
-            const sf = sigmoid ? f * (1 - f) : slopes[gs + units + j]!;
-            const so = sigmoid ? o * (1 - o) : slopes[gs + 3 * units + j]!;
-            const cp = cPrev[us + j]!;
-            const tc = cTanh[us + j]!;
-            const dhj = dh[hb + j]!;
-            const dcj = dc[hb + j]! + dhj * o * (1 - tc * tc);
-            dz[zs + j] = dcj * g * si;
-            dz[zs + units + j] = dcj * cp * sf;
-            dz[zs + 2 * units + j] = dcj * i * (1 - g * g);
-            dz[zs + 3 * units + j] = dhj * tc * so;
-            dc[hb + j] = dcj * f;
-          }
-          for (let j = 0; j < width; j++) dPre[row * width + j] = dz[zs + j]!;
+    for (let s = timeSteps - 1; s >= 0; s--) {
+      const t = timeAt(s, timeSteps, goBackwards);
+      for (let b = 0; b < batchSize; b++) {
+        const row = b * timeSteps + t;
+        const hb = b * units;
+        const zs = b * width;
+        if (dOutputs !== null) {
+          const ob = (b * timeSteps + s) * units;
+          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
         }
-        // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
-        backProducts.transposed(
-          block(dhPrev, units),
-          block(dz, width),
-          kernelU,
-          batchSize,
-          width,
-          units,
-        );
-        for (let b = 0; b < batchSize; b++) {
-          if (mask === null || mask[b * timeSteps + t] !== 0) {
-            for (let j = b * units; j < (b + 1) * units; j++) dh[j] = dhPrev[j]!;
-          }
+        if (mask !== null && mask[row] === 0) {
+          dz.fill(0, zs, zs + width); // h and c passed through unchanged
+          continue;
+        }
+        const gs = (s * batchSize + b) * width;
+        const us = (s * batchSize + b) * units;
+        for (let j = 0; j < units; j++) {
+          const i = gates[gs + j]!;
+          const f = gates[gs + units + j]!;
+          const g = gates[gs + 2 * units + j]!;
+          const o = gates[gs + 3 * units + j]!;
+          const si = sigmoid ? i * (1 - i) : slopes[gs + j]!;
+          const sf = sigmoid ? f * (1 - f) : slopes[gs + units + j]!;
+          const so = sigmoid ? o * (1 - o) : slopes[gs + 3 * units + j]!;
+          const cp = cPrev[us + j]!;
+          const tc = cTanh[us + j]!;
+          const dhj = dh[hb + j]!;
+          const dcj = dc[hb + j]! + dhj * o * (1 - tc * tc);
+          dz[zs + j] = dcj * g * si;
+          dz[zs + units + j] = dcj * cp * sf;
+          dz[zs + 2 * units + j] = dcj * i * (1 - g * g);
+          dz[zs + 3 * units + j] = dhj * tc * so;
+          dc[hb + j] = dcj * f;
+        }
+        for (let j = 0; j < width; j++) dPre[row * width + j] = dz[zs + j]!;
+      }
+      // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
+      productTransposed(block(dhPrev, units), block(dz, width), kernelU, batchSize, width, units);
+      for (let b = 0; b < batchSize; b++) {
+        if (mask === null || mask[b * timeSteps + t] !== 0) {
+          for (let j = b * units; j < (b + 1) * units; j++) dh[j] = dhPrev[j]!;
         }
       }
-    } finally {
-      backProducts.dispose();
     }
     return {
       dPre,

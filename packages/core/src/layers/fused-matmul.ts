@@ -143,23 +143,3 @@ export function productTransposed(
 export function block(data: Float64Array, stride: number, offset = 0): Block {
   return { data, stride, offset };
 }
-
-/**
- * The two products of a loop, as one object: the loops call `add` and `transposed` (same
- * contracts as `addProduct` and `productTransposed`) and `dispose` when done. `jsProducts` runs
- * them here; wasm-products.ts on the wasm backend's matrix product.
- */
-export interface Products {
-  /** out += a m (see `addProduct`). */
-  add(out: Block, a: Block, m: Block, rows: number, inner: number, cols: number): void;
-  /** out = a m^T (see `productTransposed`). */
-  transposed(out: Block, a: Block, m: Block, rows: number, inner: number, cols: number): void;
-  /** Frees what the products hold; unusable afterwards. */
-  dispose(): void;
-}
-
-export const jsProducts: Products = {
-  add: addProduct,
-  transposed: productTransposed,
-  dispose() {},
-};

@@ -9,8 +9,8 @@
 
 import { fastTanh } from './fast-tanh.js';
 import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
-import { loadStep, loopProducts, timeAt } from './fused-kernel-types.js';
-import { block } from './fused-matmul.js';
+import { loadStep, timeAt } from './fused-kernel-types.js';
+import { addProduct, block, productTransposed } from './fused-matmul.js';
 
 export function rnnForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards } = inputs;
@@ -21,28 +21,23 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
   const slopes = new Float32Array(batchSize * timeSteps * units); // 1 - h_t^2
   const hPrev = new Float32Array(batchSize * timeSteps * units);
   const real = (row: number) => mask === null || mask[row] !== 0;
-  const products = loopProducts(inputs);
-  try {
-    for (let s = 0; s < timeSteps; s++) {
-      const t = timeAt(s, timeSteps, goBackwards);
-      loadStep(z, inputs, t, units);
-      products.add(block(z, units), block(h, units), kernelU, batchSize, units, units); // z += h U
-      for (let b = 0; b < batchSize; b++) {
-        const rb = (b * timeSteps + t) * units;
-        const hb = b * units;
-        if (real(b * timeSteps + t)) {
-          for (let j = 0; j < units; j++) {
-            hPrev[rb + j] = h[hb + j]!;
-            const v = fastTanh(z[hb + j]!);
-            h[hb + j] = v;
-            slopes[rb + j] = 1 - v * v;
-          }
+  for (let s = 0; s < timeSteps; s++) {
+    const t = timeAt(s, timeSteps, goBackwards);
+    loadStep(z, inputs, t, units);
+    addProduct(block(z, units), block(h, units), kernelU, batchSize, units, units); // z += h U
+    for (let b = 0; b < batchSize; b++) {
+      const rb = (b * timeSteps + t) * units;
+      const hb = b * units;
+      if (real(b * timeSteps + t)) {
+        for (let j = 0; j < units; j++) {
+          hPrev[rb + j] = h[hb + j]!;
+          const v = fastTanh(z[hb + j]!);
+          h[hb + j] = v;
+          slopes[rb + j] = 1 - v * v;
         }
-        outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
       }
+      outputs.set(h.subarray(hb, hb + units), (b * timeSteps + s) * units);
     }
-  } finally {
-    products.dispose();
   }
 
   function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
@@ -50,43 +45,30 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
     const dhPrev = new Float64Array(batchSize * units);
     const dz = new Float64Array(batchSize * units); // [batch, units], one step
     const dPre = new Float32Array(batchSize * timeSteps * units);
-    const backProducts = loopProducts(inputs);
-    try {
-      for (let s = timeSteps - 1; s >= 0; s--) {
-        const t = timeAt(s, timeSteps, goBackwards);
-        for (let b = 0; b < batchSize; b++) {
-          const rb = (b * timeSteps + t) * units;
-          const hb = b * units;
-          if (dOutputs !== null) {
-            const ob = (b * timeSteps + s) * units;
-            for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-          }
-          if (!real(b * timeSteps + t)) {
-            dz.fill(0, hb, hb + units); // h passed through unchanged
-            continue;
-          }
-          for (let j = 0; j < units; j++) {
-            const d = dh[hb + j]! * slopes[rb + j]!;
-            dz[hb + j] = d;
-            dPre[rb + j] = d;
-          }
+    for (let s = timeSteps - 1; s >= 0; s--) {
+      const t = timeAt(s, timeSteps, goBackwards);
+      for (let b = 0; b < batchSize; b++) {
+        const rb = (b * timeSteps + t) * units;
+        const hb = b * units;
+        if (dOutputs !== null) {
+          const ob = (b * timeSteps + s) * units;
+          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
         }
-        // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
-        backProducts.transposed(
-          block(dhPrev, units),
-          block(dz, units),
-          kernelU,
-          batchSize,
-          units,
-          units,
-        );
-        for (let b = 0; b < batchSize; b++) {
-          if (real(b * timeSteps + t))
-            dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+        if (!real(b * timeSteps + t)) {
+          dz.fill(0, hb, hb + units); // h passed through unchanged
+          continue;
+        }
+        for (let j = 0; j < units; j++) {
+          const d = dh[hb + j]! * slopes[rb + j]!;
+          dz[hb + j] = d;
+          dPre[rb + j] = d;
         }
       }
-    } finally {
-      backProducts.dispose();
+      // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
+      productTransposed(block(dhPrev, units), block(dz, units), kernelU, batchSize, units, units);
+      for (let b = 0; b < batchSize; b++) {
+        if (real(b * timeSteps + t)) dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+      }
     }
     return {
       dPre,
