@@ -18,11 +18,13 @@ import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
 import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
-// The forward loop. h0 [B, u]; scratch: [B, 3u] pre-activations, then [B, u] for r h_{t-1}.
+// The forward loop, in the arguments every cell's module takes (lstm.ts; there is no c0). h0
+// [B, u]; scratch: [B, 3u] pre-activations, then [B, u] for r h_{t-1}.
 export function gruForward(
   xProj: usize,
   u: usize,
   h0: usize,
+  _c0: usize,
   mask: usize,
   out: usize,
   scratch: usize,
@@ -33,9 +35,9 @@ export function gruForward(
   kind: i32,
   record: i32,
   gates: usize,
-  slopes: usize,
   hPrev: usize,
   resetPrev: usize,
+  slopes: usize,
 ): void {
   const width = 3 * units;
   const outStride = timeSteps * units;
@@ -127,16 +129,14 @@ export function gruForward(
   copyRows(hFinal, h, hStride, batch, units);
 }
 
-// The backward loop, from the last step to the first. dy like `out`; dPre [B, T, 3u] like xProj
-// (zero on skipped steps); dh [B, u]: carried through the loop, d h_0 at the end; scratch:
-// U^T [3u, u] (written here), then d(r h) and dh_{t-1}, [B, u] each.
+// The backward loop, from the last step to the first, in the arguments every cell's module
+// takes (the gate's slopes are recorded: `kind` is not read, nor resetPrev). dy like `out`; dPre
+// [B, T, 3u] like xProj (zero on skipped steps); dh [B, u]: carried through the loop, d h_0 at
+// the end; scratch: U^T [3u, u] (written here), then d(r h) and dh_{t-1}, [B, u] each.
 export function gruBackward(
   dy: usize,
   u: usize,
   mask: usize,
-  gates: usize,
-  slopes: usize,
-  hPrev: usize,
   dPre: usize,
   dh: usize,
   scratch: usize,
@@ -144,6 +144,11 @@ export function gruBackward(
   timeSteps: i32,
   units: i32,
   goBackwards: i32,
+  _kind: i32,
+  gates: usize,
+  hPrev: usize,
+  _resetPrev: usize,
+  slopes: usize,
 ): void {
   const width = 3 * units;
   const dyStride = timeSteps * units;

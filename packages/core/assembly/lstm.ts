@@ -19,8 +19,9 @@ import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
 import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
-// The forward loop. h0, c0 [B, u]; z: scratch [B, 4u]; the records are written only when
-// `record` is non-zero (slopes only for hardSigmoid).
+// The forward loop, in the arguments every cell's module takes (records last, in the order of
+// src/backend/kernels/wasm-recurrent.ts). h0, c0 [B, u]; z: scratch [B, 4u]; the records are
+// written only when `record` is non-zero (slopes only for hardSigmoid).
 export function lstmForward(
   xProj: usize,
   u: usize,
@@ -36,10 +37,10 @@ export function lstmForward(
   kind: i32,
   record: i32,
   gates: usize,
-  slopes: usize,
   hPrev: usize,
   cPrev: usize,
   cTanh: usize,
+  slopes: usize,
 ): void {
   const width = 4 * units;
   const outStride = timeSteps * units; // one batch row of the outputs
@@ -123,29 +124,31 @@ export function lstmForward(
   copyRows(hFinal, h, hStride, batch, units);
 }
 
-// The backward loop, from the last step to the first. dy like `out`; uT: U^T
-// [4u, u], written here; dPre [B, T, 4u] like xProj (zero on skipped steps); dStates [2, B, u]:
-// dh and dc, carried through the loop and holding d h_0 and d c_0 at the end; dhPrev: scratch
-// [B, u].
+// The backward loop, from the last step to the first, in the arguments every cell's module
+// takes. dy like `out`; dPre [B, T, 4u] like xProj (zero on skipped steps); dStates [2, B, u]:
+// dh and dc, carried through the loop and holding d h_0 and d c_0 at the end; scratch: U^T
+// [4u, u] (written here), then dh_{t-1} [B, u]. hPrev is not read.
 export function lstmBackward(
   dy: usize,
   u: usize,
-  uT: usize,
   mask: usize,
-  gates: usize,
-  slopes: usize,
-  cPrev: usize,
-  cTanh: usize,
   dPre: usize,
   dStates: usize,
-  dhPrev: usize,
+  scratch: usize,
   batch: i32,
   timeSteps: i32,
   units: i32,
   goBackwards: i32,
   kind: i32,
+  gates: usize,
+  _hPrev: usize,
+  cPrev: usize,
+  cTanh: usize,
+  slopes: usize,
 ): void {
   const width = 4 * units;
+  const uT = scratch;
+  const dhPrev = at(scratch, width * units);
   const dyStride = timeSteps * units;
   const hard = kind === HARD_SIGMOID;
   transpose(uT, u, units, width); // [u, G u] -> [G u, u]

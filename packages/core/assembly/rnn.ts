@@ -15,11 +15,13 @@ import { isMasked, tanh4 } from './gates';
 import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
-// The forward loop. h0 [B, u]; scratch: [B, u] pre-activations.
+// The forward loop, in the arguments every cell's module takes (lstm.ts; there is no c0, and no
+// gate activation `kind`). h0 [B, u]; scratch: [B, u] pre-activations.
 export function rnnForward(
   xProj: usize,
   u: usize,
   h0: usize,
+  _c0: usize,
   mask: usize,
   out: usize,
   scratch: usize,
@@ -27,6 +29,7 @@ export function rnnForward(
   timeSteps: i32,
   units: i32,
   goBackwards: i32,
+  _kind: i32,
   record: i32,
   slopes: usize,
   hPrev: usize,
@@ -81,14 +84,13 @@ export function rnnForward(
   copyRows(hFinal, h, hStride, batch, units);
 }
 
-// The backward loop, from the last step to the first. dy like `out`; dPre [B, T, u] like xProj
-// (zero on skipped steps); dh [B, u]: carried through the loop, d h_0 at the end; scratch: U^T
-// [u, u] (written here), then dh_{t-1} [B, u].
+// The backward loop, from the last step to the first, in the arguments every cell's module
+// takes. dy like `out`; dPre [B, T, u] like xProj (zero on skipped steps); dh [B, u]: carried
+// through the loop, d h_0 at the end; scratch: U^T [u, u] (written here), then dh_{t-1} [B, u].
 export function rnnBackward(
   dy: usize,
   u: usize,
   mask: usize,
-  slopes: usize,
   dPre: usize,
   dh: usize,
   scratch: usize,
@@ -96,6 +98,9 @@ export function rnnBackward(
   timeSteps: i32,
   units: i32,
   goBackwards: i32,
+  _kind: i32,
+  slopes: usize,
+  _hPrev: usize,
 ): void {
   const dyStride = timeSteps * units;
   const uT = scratch;

@@ -1,26 +1,27 @@
 /**
  * The loop over time of the LSTM, the GRU and the simple RNN as wasm kernels, by modules compiled
- * from packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory with SIMD: the
- * fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of 4; fused-loops.ts
- * pads other sizes up to one) in place of the JavaScript loops (layers/fused-lstm-kernel.ts,
- * fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every step between JavaScript arrays and the heap for
- * XNNPACK's product and ran the gates one number at a time (an LSTM encoder's forward pass at
- * [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
+ * from packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
+ * with SIMD: the fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of
+ * 4; fused-loops.ts pads other sizes up to one) in place of the JavaScript loops
+ * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every
+ * step between JavaScript arrays and the heap for XNNPACK's product and ran the gates one number
+ * at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
  *
  * Forward, `EncdecLstm` / `EncdecGru` / `EncdecRnn`: xProj [B, T, G u] (x W + b of every step;
- * G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the initial states (h, and c for the LSTM) [B, u], mask
- * [B, T] float32 (optional: 0 marks a skipped step) -> out, flat [B T u + S B u]: the outputs
+ * G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the initial states (h, and c for the
+ * LSTM) [B, u], mask [B, T] float32 (optional: 0 marks a skipped step) -> out, flat
+ * [B T u + S B u]: the outputs
  * [B, T, u] of each step, then the S final states [B, u], packed as the fused op returns them
  * (contiguous parts: slicing them apart is a copy each); with `record`, also the records the
  * backward kernel needs (`CellSpec.records`).
  *
- * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecRnnGrad`: dy like out, recurrentKernel, the mask and the
- * records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
+ * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecRnnGrad`: dy like out, recurrentKernel,
+ * the mask and the records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
  * states). The recurrent kernel's gradient is the caller's: the records named by
  * `recurrentInputs` times dPre's column groups.
  *
  * Float32 throughout, as the stock layers compute (the JavaScript loops sum in float64): they
- * agree to float32 rounding, and both match tf.layers.lstm and gru (test/core/backend/kernels/
+ * agree to float32 rounding, and both match the stock layers (test/core/backend/kernels/
  * wasm-recurrent.test.ts, test/core/layers/fused-recurrent.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -50,28 +51,20 @@ interface Dims {
   units: number;
 }
 
-/** What a kernel hands its module: addresses (0: absent) and flags as numbers. */
-interface Pointers {
-  xProj: number;
-  u: number;
-  states: number[];
-  mask: number;
-  out: number;
-  scratch: number;
-  records: number[];
-}
-interface GradPointers {
-  dy: number;
-  u: number;
-  mask: number;
-  records: number[];
-  dPre: number;
-  dStates: number;
-  scratch: number;
-}
+/**
+ * A cell's module: `${cell}Forward` and `${cell}Backward`, all taking the same arguments
+ * (addresses, 0 for an absent input; sizes and flags as numbers), the records last in the order
+ * of `CellSpec.records`; a cell ignores what it has no use for (the GRU's and RNN's c0):
+ *
+ *   forward(xProj, u, h0, c0, mask, out, scratch, batch, timeSteps, units, goBackwards, kind,
+ *           record, ...records)
+ *   backward(dy, u, mask, dPre, dStates, scratch, batch, timeSteps, units, goBackwards, kind,
+ *            ...records)
+ */
 type Module = Record<string, (...args: number[]) => void>;
 
 interface CellSpec {
+  cell: RecurrentCell;
   forwardName: string;
   backwardName: string;
   module: string;
@@ -85,12 +78,11 @@ interface CellSpec {
   scratch(d: Dims): { forward: number; backward: number };
   /** dU = records[record]^T dPre[:, columns], group by group in column order. */
   recurrentInputs: Array<{ record: number; blocks: number }>;
-  forward(m: Module, p: Pointers, d: Dims, goBackwards: number, kind: number, record: number): void;
-  backward(m: Module, p: GradPointers, d: Dims, goBackwards: number, kind: number): void;
 }
 
 const SPECS: Record<RecurrentCell, CellSpec> = {
   lstm: {
+    cell: 'lstm',
     forwardName: 'EncdecLstm',
     backwardName: 'EncdecLstmGrad',
     module: LSTM_WASM,
@@ -110,52 +102,9 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       backward: 4 * units * units + batch * units,
     }),
     recurrentInputs: [{ record: 1, blocks: 4 }],
-    forward(m, p, d, goBackwards, kind, record) {
-      const [gates, hPrev, cPrev, cTanh, slopes] = p.records as number[];
-      m.lstmForward!(
-        p.xProj,
-        p.u,
-        p.states[0]!,
-        p.states[1]!,
-        p.mask,
-        p.out,
-        p.scratch,
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-        kind,
-        record,
-        gates ?? 0,
-        slopes ?? 0,
-        hPrev ?? 0,
-        cPrev ?? 0,
-        cTanh ?? 0,
-      );
-    },
-    backward(m, p, d, goBackwards, kind) {
-      const [gates, , cPrev, cTanh, slopes] = p.records as number[];
-      m.lstmBackward!(
-        p.dy,
-        p.u,
-        p.scratch,
-        p.mask,
-        gates!,
-        slopes!,
-        cPrev!,
-        cTanh!,
-        p.dPre,
-        p.dStates,
-        p.scratch + 4 * (4 * d.units * d.units),
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-        kind,
-      );
-    },
   },
   gru: {
+    cell: 'gru',
     forwardName: 'EncdecGru',
     backwardName: 'EncdecGruGrad',
     module: GRU_WASM,
@@ -177,47 +126,9 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       { record: 1, blocks: 2 },
       { record: 2, blocks: 1 },
     ],
-    forward(m, p, d, goBackwards, kind, record) {
-      const [gates, hPrev, resetPrev, slopes] = p.records as number[];
-      m.gruForward!(
-        p.xProj,
-        p.u,
-        p.states[0]!,
-        p.mask,
-        p.out,
-        p.scratch,
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-        kind,
-        record,
-        gates ?? 0,
-        slopes ?? 0,
-        hPrev ?? 0,
-        resetPrev ?? 0,
-      );
-    },
-    backward(m, p, d, goBackwards) {
-      const [gates, hPrev, , slopes] = p.records as number[];
-      m.gruBackward!(
-        p.dy,
-        p.u,
-        p.mask,
-        gates!,
-        slopes!,
-        hPrev!,
-        p.dPre,
-        p.dStates,
-        p.scratch,
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-      );
-    },
   },
   rnn: {
+    cell: 'rnn',
     forwardName: 'EncdecRnn',
     backwardName: 'EncdecRnnGrad',
     module: RNN_WASM,
@@ -234,41 +145,6 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       backward: units * units + batch * units,
     }),
     recurrentInputs: [{ record: 1, blocks: 1 }],
-    // The activation is tanh, fixed: `kind` (the gates') does not apply.
-    forward(m, p, d, goBackwards, _kind, record) {
-      const [slopes, hPrev] = p.records as number[];
-      m.rnnForward!(
-        p.xProj,
-        p.u,
-        p.states[0]!,
-        p.mask,
-        p.out,
-        p.scratch,
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-        record,
-        slopes ?? 0,
-        hPrev ?? 0,
-      );
-    },
-    backward(m, p, d, goBackwards) {
-      const [slopes] = p.records as number[];
-      m.rnnBackward!(
-        p.dy,
-        p.u,
-        p.mask,
-        slopes!,
-        p.dPre,
-        p.dStates,
-        p.scratch,
-        d.batch,
-        d.timeSteps,
-        d.units,
-        goBackwards,
-      );
-    },
   },
 };
 
@@ -327,35 +203,35 @@ function forwardKernel(spec: CellSpec) {
     const backend = args.backend as unknown as WasmBackendWithMemory;
     const out = backend.makeOutput([(timeSteps + spec.states) * batch * units], 'float32');
     const scratch = backend.makeOutput([spec.scratch(dims).forward], 'float32');
-    const shapes = spec.records(record ? timeSteps : 0, dims, gate === 'hardSigmoid');
-    const records = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
-    const at = addressOn(backend);
-    const states = Array.from({ length: spec.states }, (_, i) => at(rest[`s${i}`]));
+    const records = record
+      ? spec
+          .records(timeSteps, dims, gate === 'hardSigmoid')
+          .map((shape) => backend.makeOutput(shape, 'float32'))
+      : [];
+    const at = addressOn(backend); // used after the allocations
     try {
       freeOnError(backend, [out, ...records], () =>
-        spec.forward(
-          moduleOn<Module>(backend, spec.module),
-          {
-            xProj: at(xProj),
-            u: at(recurrentKernel),
-            states,
-            mask: at(mask),
-            out: at(out),
-            scratch: at(scratch),
-            records: records.map(at),
-          },
-          dims,
+        moduleOn<Module>(backend, spec.module)[`${spec.cell}Forward`]!(
+          at(xProj),
+          at(recurrentKernel),
+          at(rest.s0),
+          at(rest.s1),
+          at(mask),
+          at(out),
+          at(scratch),
+          batch,
+          timeSteps,
+          units,
           goBackwards ? 1 : 0,
           GATE_KINDS[gate],
           record ? 1 : 0,
+          ...records.map(at),
         ),
       );
     } finally {
       backend.disposeData(scratch.dataId);
     }
-    if (record) return [out, ...records];
-    for (const info of records) backend.disposeData(info.dataId);
-    return [out];
+    return [out, ...records];
   };
 }
 
@@ -373,9 +249,9 @@ function backwardKernel(spec: CellSpec) {
         `${(timeSteps + spec.states) * batch * units} values, like the forward kernel's out`,
       );
     }
-    const count = spec.records(0, dims, false).length;
     const recordShapes = spec.records(timeSteps, dims, gate === 'hardSigmoid');
-    for (const [i, name] of recordNames(count).entries()) {
+    const names = recordNames(recordShapes.length);
+    for (const [i, name] of names.entries()) {
       requireShape(spec.backwardName, name, inputs[name], recordShapes[i]!);
     }
     if (mask !== undefined) requireShape(spec.backwardName, 'mask', mask, [batch, timeSteps]);
@@ -386,20 +262,19 @@ function backwardKernel(spec: CellSpec) {
     const at = addressOn(backend);
     try {
       freeOnError(backend, [dPre, dStates], () =>
-        spec.backward(
-          moduleOn<Module>(backend, spec.module),
-          {
-            dy: at(dy),
-            u: at(recurrentKernel),
-            mask: at(mask),
-            records: recordNames(count).map((name) => at(inputs[name])),
-            dPre: at(dPre),
-            dStates: at(dStates),
-            scratch: at(scratch),
-          },
-          dims,
+        moduleOn<Module>(backend, spec.module)[`${spec.cell}Backward`]!(
+          at(dy),
+          at(recurrentKernel),
+          at(mask),
+          at(dPre),
+          at(dStates),
+          at(scratch),
+          batch,
+          timeSteps,
+          units,
           goBackwards ? 1 : 0,
           GATE_KINDS[gate],
+          ...names.map((name) => at(inputs[name])),
         ),
       );
     } finally {
@@ -409,7 +284,7 @@ function backwardKernel(spec: CellSpec) {
   };
 }
 
-/** The kernels of both cells, forward and backward, for `wasm` (registered by register.ts). */
+/** The kernels of every cell, forward and backward, for `wasm` (registered by register.ts). */
 export const wasmRecurrentConfigs: tf.KernelConfig[] = Object.values(SPECS).flatMap((spec) => [
   {
     kernelName: spec.forwardName,
