@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modules = [
   { source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' },
   { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
-  { source: 'mat-mul-ta.ts', target: 'mat-mul-ta-wasm.ts', name: 'MAT_MUL_TA_WASM' },
+  { source: 'sum-rows.ts', target: 'sum-rows-wasm.ts', name: 'SUM_ROWS_WASM' },
   { source: 'lstm.ts', target: 'lstm-wasm.ts', name: 'LSTM_WASM' },
   { source: 'gru.ts', target: 'gru-wasm.ts', name: 'GRU_WASM' },
   { source: 'rnn.ts', target: 'rnn-wasm.ts', name: 'RNN_WASM' },

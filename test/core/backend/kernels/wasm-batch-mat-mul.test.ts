@@ -3,7 +3,7 @@
  * the batched SIMD product: equal to the cpu backend and to the stock wasm kernel, for every
  * transpose combination, ranks 2 and 3 and a broadcast batch, sizes around the SIMD tiles,
  * forward and backward, without leaking wasm memory. A^T B with a large B, summed in chunks (the
- * SIMD product of assembly/mat-mul-ta.ts) against float64 sums computed here.
+ * SIMD product of assembly/batch-mat-mul.ts) against float64 sums computed here.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

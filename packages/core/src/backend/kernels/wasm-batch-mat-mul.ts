@@ -8,30 +8,23 @@
  * so training spends most of its time there. An explicit Transpose plus the fast path took
  * 28-64 ms for the same products, equal within 3e-6 (bench/PERFORMANCE.md).
  *
- * One more case, A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
- * [1280, 10000]; a recurrent layer's over 32,000 tokens), goes to encdec's own SIMD product
- * (packages/core/assembly/mat-mul-ta.ts), which reads B once instead of packing and streaming it:
- * ~20 ms against ~30-60 for the dense layer's, and faster than Transpose + XNNPACK at every size
- * measured (1.2-3.6x from [64, 32]^T [64, 128] to [1280, 128]^T [1280, 32]).
- *
- * And batches of more than one product (attention's scores and context, [64, 20, 32] x
- * [64, 500, 32]^T and the like, forward and backward), which the stock kernel runs as a scalar
- * loop (~3 GFLOP/s, ~14 ms each at 500 source tokens), go to encdec's batched SIMD product
- * (assembly/batch-mat-mul.ts): ~10x faster.
+ * Two cases go to encdec's own SIMD product (packages/core/assembly/batch-mat-mul.ts):
+ * - batches of more than one product (attention's scores and context, [64, 20, 32] x
+ *   [64, 500, 32]^T and the like, forward and backward), which the stock kernel runs as a scalar
+ *   loop (~3 GFLOP/s, ~14 ms each at 500 source tokens): ~10x faster;
+ * - A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
+ *   [1280, 10000]; a recurrent layer's over 32,000 tokens), where the product reads B once
+ *   instead of packing and streaming it: ~20 ms against ~30-60 for the dense layer's, and faster
+ *   than Transpose + XNNPACK at every size measured (1.2-3.6x from [64, 32]^T [64, 128] to
+ *   [1280, 128]^T [1280, 32]).
  *
  * The stock kernel only exists once `@tensorflow/tfjs-backend-wasm` is imported, so this one is
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_MAT_MUL_WASM } from './batch-mat-mul-wasm.js';
-import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
 import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
 import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
-
-/** The SIMD module's export (mat-mul-ta.ts): C [I, J] = A^T B, pointers into the memory. */
-interface MatMulModule {
-  matMulTransposedA(a: number, b: number, c: number, rows: number, cI: number, cJ: number): void;
-}
 
 /** The batched module's export (batch-mat-mul.ts): C[t] = op(A[t]) op(B[t]). */
 interface BatchMatMulModule {
@@ -55,23 +48,15 @@ export function fastTransposeBatchMatMul(
   const kernelFunc = (args: KernelArgs) => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const backend = args.backend as unknown as WasmBackendLike;
-    const batched = batchedOnSimd(
+    const onSimd = productOnSimd(
       args.inputs.a as tf.TensorInfo,
       args.inputs.b as tf.TensorInfo,
       transposeA,
       transposeB,
       backend as WasmBackendWithMemory,
     );
-    if (batched !== null) return batched;
+    if (onSimd !== null) return onSimd;
     if (!transposeA && !transposeB) return stock.kernelFunc(args);
-    if (transposeA && !transposeB) {
-      const product = transposedAOnSimd(
-        args.inputs.a as tf.TensorInfo,
-        args.inputs.b as tf.TensorInfo,
-        backend as WasmBackendWithMemory,
-      );
-      if (product !== null) return product;
-    }
     const intermediates: tf.TensorInfo[] = [];
     const upright = (x: tf.TensorInfo, transposed: boolean): tf.TensorInfo => {
       if (!transposed) return x;
@@ -96,39 +81,11 @@ export function fastTransposeBatchMatMul(
 }
 
 /**
- * A^T B for a [R, I] or [1, R, I] and b [R, J] or [1, R, J] float32, on the SIMD module: [I, J] or [1, I, J]; else null (the caller takes the Transpose + XNNPACK path).
+ * op(A[t]) op(B[t]) for every t of a batch of more than one product, or A^T B of a single one
+ * (float32; the batch dims equal, or one side a single matrix), on the SIMD module; else null
+ * (other single products keep XNNPACK; other broadcasts the stock kernel).
  */
-function transposedAOnSimd(
-  a: tf.TensorInfo,
-  b: tf.TensorInfo,
-  backend: WasmBackendWithMemory,
-): tf.TensorInfo | null {
-  const rank = a.shape.length;
-  const single = (x: tf.TensorInfo) =>
-    x.shape.length === rank && (rank === 2 || (rank === 3 && x.shape[0] === 1));
-  if (!single(a) || !single(b)) return null;
-  const [rows, cI] = a.shape.slice(-2) as [number, number];
-  const cJ = b.shape[rank - 1]!;
-  if (b.shape[rank - 2] !== rows || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  const out = backend.makeOutput(rank === 2 ? [cI, cJ] : [1, cI, cJ], 'float32');
-  const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
-  moduleOn<MatMulModule>(backend, MAT_MUL_TA_WASM).matMulTransposedA(
-    at(a),
-    at(b),
-    at(out),
-    rows,
-    cI,
-    cJ,
-  );
-  return out;
-}
-
-/**
- * op(A[t]) op(B[t]) for every t of a batch of more than one product (float32; the batch dims
- * equal, or one side a single matrix), on the batched SIMD module; else null (batch 1 keeps
- * XNNPACK; other broadcasts the stock kernel).
- */
-function batchedOnSimd(
+function productOnSimd(
   a: tf.TensorInfo,
   b: tf.TensorInfo,
   transposeA: boolean,
@@ -142,7 +99,10 @@ function batchedOnSimd(
   const batchA = tf.util.sizeFromShape(outerA);
   const batchB = tf.util.sizeFromShape(outerB);
   const batch = Math.max(batchA, batchB);
-  if (batch <= 1 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return null;
+  const transposedA = transposeA && !transposeB;
+  if ((batch <= 1 && !transposedA) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
+    return null;
+  }
   const [a0, a1] = a.shape.slice(-2) as [number, number];
   const [b0, b1] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [a1, a0] : [a0, a1];

@@ -1,6 +1,6 @@
 /**
  * A faster `Sum` for `wasm` over leading axes (a column sum), by encdec's SIMD module
- * (packages/core/assembly/mat-mul-ta.ts, `sumRows`): one pass over x [outer, inner], in order.
+ * (packages/core/assembly/sum-rows.ts, `sumRows`): one pass over x [outer, inner], in order.
  *
  * The stock wasm kernel reduces only the innermost axes; for any other it first transposes the
  * input. The bias gradient of a Dense layer is such a sum (over the batch rows of dY): for the
@@ -13,11 +13,11 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MAT_MUL_TA_WASM } from './mat-mul-ta-wasm.js';
+import { SUM_ROWS_WASM } from './sum-rows-wasm.js';
 import { replaceWasmKernel } from './wasm-kernel-swap.js';
 import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
-/** The SIMD module's export (mat-mul-ta.ts): c [inner] = the sum of x's `outer` rows. */
+/** The SIMD module's export (sum-rows.ts): c [inner] = the sum of x's `outer` rows. */
 interface SumModule {
   sumRows(x: number, c: number, outer: number, inner: number): void;
 }
@@ -50,7 +50,7 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     const inner = kept.reduce((n, d) => n * d, 1);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
     const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
-    moduleOn<SumModule>(backend, MAT_MUL_TA_WASM).sumRows(at(x), at(out), outer, inner);
+    moduleOn<SumModule>(backend, SUM_ROWS_WASM).sumRows(at(x), at(out), outer, inner);
     return out;
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
