@@ -1,6 +1,6 @@
 // The small dense product shared by encdec's AssemblyScript kernels (imported by the recurrent
-// loops and batch-mat-mul.ts, compiled into each): float32, 128-bit SIMD, on pointers into TF.js's wasm
-// memory.
+// loops and batch-mat-mul.ts, compiled into each): float32, 128-bit SIMD, on pointers into
+// TF.js's wasm memory.
 //
 // out [rows, cols] = init [rows, cols] + A B, where
 //   A's element (i, k) is at a + (i * aRow + k * aCol) floats (aRow, aCol: A's strides, so A may

@@ -67,9 +67,12 @@ export interface LoopArgs {
   record: boolean;
 }
 
+/** The units the kernels run for `units`: a multiple of 4, their SIMD lanes. */
+const lanesFor = (units: number) => Math.ceil(units / 4) * 4;
+
 /** Whether `wasmLoop` runs `cell` of `units` units on the current backend. */
 export function wasmLoopRuns(cell: FusedCell, units: number): boolean {
-  return units > 0 && recurrentLoopRuns(cell, Math.ceil(units / 4) * 4);
+  return units > 0 && recurrentLoopRuns(cell, lanesFor(units));
 }
 
 /**
@@ -78,7 +81,7 @@ export function wasmLoopRuns(cell: FusedCell, units: number): boolean {
  */
 export function wasmLoop(args: LoopArgs): Loop {
   const units = args.recurrentKernel.shape[0];
-  const lanes = Math.ceil(units / 4) * 4;
+  const lanes = lanesFor(units);
   return lanes === units ? kernelLoop(args) : paddedLoop(args, lanes);
 }
 
@@ -86,8 +89,9 @@ export function wasmLoop(args: LoopArgs): Loop {
  * The loop on `lanes` units, the last lanes - units of them padding: zero columns in each gate
  * block of xProj and U, zero rows in U, zero initial states. A padded unit's pre-activations are
  * then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0), h = o tanh(c); the
- * GRU's h = z 0 + (1 - z) tanh(0); the RNN's h = tanh(0)), and its zero rows of U add nothing to the real units: the real
- * units compute what they compute unpadded, forward and backward, and the padding is sliced off.
+ * GRU's h = z 0 + (1 - z) tanh(0); the RNN's h = tanh(0)), and its zero rows of U add nothing to
+ * the real units: they compute what they compute unpadded, forward and backward, and the padding
+ * is sliced off.
  */
 function paddedLoop(args: LoopArgs, lanes: number): Loop {
   const { xProj, recurrentKernel, states } = args;
