@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROW_STATS_WASM } from '../../../../packages/core/src/backend/kernels/row-stats-wasm.js';
 import {
+  addressOn,
   freeOnError,
   heapAddress,
   moduleOn,
@@ -35,6 +36,8 @@ describe('wasm modules on the backend memory', () => {
     const at = heapAddress(backend, info);
     const heap = new Float32Array((backend.typedArrayFromHeap(info) as Float32Array).buffer);
     expect(Array.from(heap.subarray(at / 4, at / 4 + 3))).toEqual([1, 2, 3]);
+    expect(addressOn(backend)(info)).toBe(at);
+    expect(addressOn(backend)(undefined)).toBe(0); // an absent optional input: null to a module
     x.dispose();
   });
 

@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_MAT_MUL_WASM } from './batch-mat-mul-wasm.js';
 import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
-import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The batched module's export (batch-mat-mul.ts): C[t] = op(A[t]) op(B[t]). */
 interface BatchMatMulModule {
@@ -116,7 +116,7 @@ function productOnSimd(
   if (k !== kB || tf.util.sizeFromShape(outer) !== batch) return null;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   const scratch = transposeB ? backend.makeOutput([k * n], 'float32') : null;
-  const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocations
+  const at = addressOn(backend); // used after the allocations
   try {
     freeOnError(backend, [out], () =>
       moduleOn<BatchMatMulModule>(backend, BATCH_MAT_MUL_WASM).batchMatMul(

@@ -46,6 +46,14 @@ export function heapAddress(backend: WasmBackendLike, info: tf.TensorInfo): numb
 }
 
 /**
+ * `heapAddress` on `backend` as a function of the tensor, 0 (null to a module) for an absent
+ * optional input: a kernel's `at`, used after its allocations.
+ */
+export function addressOn(backend: WasmBackendLike): (info: tf.TensorInfo | undefined) => number {
+  return (info) => (info === undefined ? 0 : heapAddress(backend, info));
+}
+
+/**
  * `run()`, freeing the kernel's outputs `infos` if it throws (a module that does not load, a
  * trap): a failed kernel leaves nothing on the heap.
  */

@@ -29,7 +29,7 @@ import { invalidArgument } from '../../errors.js';
 import { GRU_WASM } from './gru-wasm.js';
 import { LSTM_WASM } from './lstm-wasm.js';
 import { RNN_WASM } from './rnn-wasm.js';
-import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 export type RecurrentCell = 'lstm' | 'gru' | 'rnn';
 
@@ -153,11 +153,6 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 /** Whether the kernels take a layer of `units` units (their SIMD lanes need multiples of 4). */
 export function recurrentKernelFits(units: number): boolean {
   return units > 0 && units % 4 === 0;
-}
-
-/** Tensor addresses on `backend`'s heap (take them after the kernel's allocations). */
-function addressOn(backend: WasmBackendWithMemory) {
-  return (info: tf.TensorInfo | undefined) => (info === undefined ? 0 : heapAddress(backend, info));
 }
 
 /** Throws unless `info` (an input of `kernel`) has `shape`: the module reads that many values. */

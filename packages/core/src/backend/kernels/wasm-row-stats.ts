@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ROW_STATS_WASM } from './row-stats-wasm.js';
-import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { addressOn, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 export const ROW_STATS = 'EncdecRowStats';
 export const CROSS_ENTROPY_GRAD = 'EncdecCrossEntropyGrad';
@@ -73,7 +73,7 @@ function crossEntropyGradKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const [rows, n] = x!.shape as [number, number];
   const backend = args.backend as unknown as WasmBackendWithMemory;
   const out = backend.makeOutput([rows, n], 'float32');
-  const at = (info: tf.TensorInfo) => heapAddress(backend, info); // after the allocation
+  const at = addressOn(backend); // used after the allocation
   moduleOn<Kernels>(backend, ROW_STATS_WASM).crossEntropyGrad(
     at(x!),
     rows,
