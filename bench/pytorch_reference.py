@@ -8,6 +8,14 @@ adds Luong et al. 2015 global "dot" attention without input feeding (eq. 5-6): s
 softmax over the source, context c_t, then tanh(W_c [c_t; h_t]) (no bias) feeds the output layer.
 Training: RMSprop(lr 0.001), cross-entropy on logits ignoring target id 0, batch 64, 20 target
 tokens, at 100 and 500 source tokens. Greedy decoding: 64 rows x 20 steps, log-softmax + argmax.
+Beam search (width 5): the same algorithm as @encdec/core's beamSearch, written the way PyTorch
+code usually writes it (Hugging Face transformers' beam search does the same): one decoder step
+for all beams of all inputs, log-softmax plus each beam's running log-probability over
+[rows, vocab], each input's top 2 x width of its width x vocab candidates, one read-back a step,
+then per input: a candidate ending with the end token and ranked within the top width finishes,
+the others fill the live beams; an input is done once no live beam can beat its best finished
+one. As on the TF.js side, the end token's output bias is lowered by 30 so that every sequence
+runs all 20 steps.
 
 Run with Debian's python3-torch and libopenblas0-pthread (the default reference BLAS is 3-4x
 slower, bench/PERFORMANCE.md):  /usr/bin/python3 bench/pytorch_reference.py
@@ -22,6 +30,7 @@ from torch import nn
 torch.set_num_threads(2)  # Debian's torch starts with one thread on this machine
 torch.manual_seed(0)
 VOCAB, EMBED, UNITS, BATCH, TGT_LEN, MAX_LENGTH = 10_000, 32, 32, 64, 20, 20
+START_ID, END_ID, WIDTH = 1, 2, 5
 
 
 class Seq2Seq(nn.Module):
@@ -88,7 +97,7 @@ def greedy_rate(model, src_len=100, warmup=3, runs=4):
 
     def decode():
         enc_outputs, state = model.encode(src)
-        tokens = torch.full((BATCH, 1), 1, dtype=torch.long)  # start id 1
+        tokens = torch.full((BATCH, 1), START_ID, dtype=torch.long)
         out = []
         for _ in range(MAX_LENGTH):
             logits, state = model.decode(tokens, state, enc_outputs)
@@ -99,13 +108,70 @@ def greedy_rate(model, src_len=100, warmup=3, runs=4):
     return best_rate(decode, BATCH, warmup, runs)
 
 
+@torch.no_grad()
+def beam_rate(model, src_len=100, warmup=1, runs=2, rounds=3):
+    src = ids(BATCH, src_len)
+
+    def decode():
+        enc_outputs, (h, c) = model.encode(src)
+        # Row i * WIDTH + k is beam k of the i-th unfinished input; only beam 0 is alive at first.
+        repeat = torch.arange(BATCH).repeat_interleave(WIDTH)
+        state, memory = (h[:, repeat], c[:, repeat]), enc_outputs[repeat]
+        beams = [[([], 0.0)] + [([], -1e9)] * (WIDTH - 1) for _ in range(BATCH)]  # (tokens, logp)
+        finished = [[] for _ in range(BATCH)]
+        active = list(range(BATCH))
+        for t in range(MAX_LENGTH):
+            live_beams = [beam for b in active for beam in beams[b]]
+            tokens = torch.tensor([[beam[0][-1] if beam[0] else START_ID] for beam in live_beams])
+            running = torch.tensor([beam[1] for beam in live_beams])  # [rows]
+            logits, state = model.decode(tokens, state, memory)
+            scores = torch.log_softmax(logits[:, -1], -1) + running[:, None]  # [rows, vocab]
+            values, flat = scores.view(len(active), -1).topk(2 * WIDTH)  # [inputs, 2 * WIDTH]
+            values, flat = values.tolist(), flat.tolist()  # the one read-back of the step
+            parents, still = [], []
+            for i, b in enumerate(active):
+                live = []
+                for rank, (score, f) in enumerate(zip(values[i], flat[i])):
+                    if len(live) == WIDTH:
+                        break
+                    beam, token = divmod(f, VOCAB)
+                    hypothesis = (beams[b][beam][0] + [token], score)
+                    if token != END_ID:
+                        live.append((hypothesis, i * WIDTH + beam))
+                    elif rank < WIDTH:
+                        finished[b].append(hypothesis)
+                if t + 1 == MAX_LENGTH:
+                    finished[b].extend(hypothesis for hypothesis, _ in live)
+                    continue
+                best_finished = max((logp for _, logp in finished[b]), default=-float("inf"))
+                if best_finished >= max(hypothesis[1] for hypothesis, _ in live):
+                    continue  # log-probabilities only fall: no live beam can win any more
+                beams[b] = [hypothesis for hypothesis, _ in live]
+                parents.extend(row for _, row in live)
+                still.append(b)
+            active = still
+            if not active:
+                break
+            index = torch.tensor(parents)
+            state, memory = (state[0][:, index], state[1][:, index]), memory[index]
+        best = [max(f, key=lambda hypothesis: hypothesis[1])[0] for f in finished]
+        if len(best[0]) != MAX_LENGTH:
+            raise RuntimeError(f"beam search decoded {len(best[0])} tokens")
+        return best
+
+    return best_rate(decode, BATCH, warmup, runs, rounds)
+
+
 results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
 for name, attention in (("seed", False), ("attention", True)):
     model = Seq2Seq(attention)
     results[name] = {
         "train100": train_rate(model, 100),
         "train500": train_rate(model, 500, warmup=2, steps=2),
-        "greedy": greedy_rate(model.eval()),
     }
+    with torch.no_grad():
+        model.output.bias[END_ID] -= 30  # no sequence ends early, as on the TF.js side
+    results[name]["greedy"] = greedy_rate(model.eval())
+    results[name]["beam"] = beam_rate(model)
 results["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(results))

@@ -11,7 +11,8 @@
 // Decoding: 64 rows x 20 steps, greedy and beam (beamWidth 5) through `seq2seq.decodeStep`; the
 // end token's output bias is lowered so that every sequence runs all 20 steps, as the
 // reference's do. On one thread, and split across the cores by a `DecodePool` (PyTorch uses
-// two threads too).
+// two threads too). The reference runs the same beam search too: the goal compares beam search
+// with PyTorch's greedy decoding, and the ratio to PyTorch's own beam search is printed beside it.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +214,7 @@ if (torch) {
       train100: t.train100,
       train500: t.train500,
       greedy: t.greedy,
+      beam: t.beam,
     });
   }
 } else {
@@ -230,13 +232,13 @@ for (const r of rows) {
 }
 if (torch) {
   console.log(
-    '\nRatios against PyTorch (goal: train >= 0.5, greedy and beam decoding >= 1.0 of PyTorch greedy):',
+    '\nRatios against PyTorch (goal: train >= 0.5, greedy and beam decoding >= 1.0 of PyTorch greedy; in brackets, beam against PyTorch beam):',
   );
   for (const r of rows.filter((x) => x.backend.startsWith('wasm'))) {
     const t = rows.find((x) => x.backend === 'pytorch' && x.model === r.model);
     const ratio = (a, b) => (a === undefined ? '-' : (a / b).toFixed(2));
     console.log(
-      `${r.backend} ${r.model}: train ${ratio(r.train100, t.train100)} (100 tokens), ${ratio(r.train500, t.train500)} (500 tokens); greedy ${ratio(r.greedy, t.greedy)}, beam ${ratio(r.beam, t.greedy)}`,
+      `${r.backend} ${r.model}: train ${ratio(r.train100, t.train100)} (100 tokens), ${ratio(r.train500, t.train500)} (500 tokens); greedy ${ratio(r.greedy, t.greedy)}, beam ${ratio(r.beam, t.greedy)} (${ratio(r.beam, t.beam)})`,
     );
   }
 }
