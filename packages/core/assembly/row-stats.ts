@@ -3,10 +3,12 @@
 // memory of TF.js's wasm backend (imported, never grown here, no data of its own), on pointers the
 // kernel passes, with 128-bit SIMD.
 //
-// For each of `rows` rows of `n` float32 logits at `x`:
+// rowStats, for each of `rows` rows of `n` float32 logits at `x`:
 //   max[r]  = the row's largest logit m                       (pass 1, four running maxima)
 //   best[r] = the first index holding m, as tf.argMax          (a scan that stops there)
 //   sum[r]  = sum_j exp(x_j - m), so that lse = m + log(sum)   (pass 2)
+// rowTopK, the same sum after the row's k largest (top-k-row.ts), whose first is m: beam search's
+// two passes over a step's logits in one kernel, the second while the row is still in the cache.
 //
 // exp(d) for d <= 0: t = d * log2(e) clamped to >= -126, k = round(t) by the magic-number trick
 // (t + 1.5 * 2^23 rounds t to an integer in the low mantissa bits; the constant's extra 127 is
@@ -15,6 +17,8 @@
 // the Chebyshev nodes of that interval (max relative error 1.6e-7, about two float32 ulps;
 // coefficients from numpy.polyfit at the nodes): exp(d) = 2^k * e^y. Sums run in float32 over
 // blocks of 512 values, the blocks in float64. `pmax` (one maxps) where NaN order does not matter.
+
+import { topKRow } from './top-k-row';
 
 const LOG2E = <f32>Math.LOG2E;
 const LN2 = <f32>Math.LN2;
@@ -77,27 +81,51 @@ export function rowStats(
     while (j < n && load<f32>(at(row, j)) !== m) j++;
     if (j === n) j = 0; // a row of NaN has no maximum
     store<i32>(bestOut + ((<usize>r) << 2), j);
-    // 3. sum_j exp(x_j - m): two float32 accumulators of four lanes per block, blocks in float64.
-    let s: f64 = 0;
-    j = 0;
-    while (j + 8 <= n) {
-      const end = min(j + BLOCK, n - 7);
-      let a0 = f32x4.splat(0);
-      let a1 = f32x4.splat(0);
-      for (; j < end; j += 8) {
-        a0 = f32x4.add(a0, exp4(f32x4.sub(v128.load(at(row, j)), vm)));
-        a1 = f32x4.add(a1, exp4(f32x4.sub(v128.load(at(row, j + 4)), vm)));
-      }
-      const a = f32x4.add(a0, a1);
-      s += <f64>(f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1));
-      s += <f64>(f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
-    }
-    for (; j < n; j++) {
-      s += <f64>f32x4.extract_lane(exp4(f32x4.splat(load<f32>(at(row, j)) - m)), 0);
-    }
+    // 3. sum_j exp(x_j - m).
     store<f32>(maxOut + ((<usize>r) << 2), m);
-    store<f32>(sumOut + ((<usize>r) << 2), <f32>s);
+    store<f32>(sumOut + ((<usize>r) << 2), <f32>expSum(row, n, m));
   }
+}
+
+export function rowTopK(
+  x: usize,
+  rows: i32,
+  n: i32,
+  k: i32,
+  valuesOut: usize,
+  indicesOut: usize,
+  sumOut: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>n) << 2);
+    const values = valuesOut + ((<usize>r * <usize>k) << 2);
+    topKRow(row, n, k, values, indicesOut + ((<usize>r * <usize>k) << 2));
+    store<f32>(sumOut + ((<usize>r) << 2), <f32>expSum(row, n, load<f32>(values)));
+  }
+}
+
+// sum_j exp(x_j - m) over the n logits at `row`: two float32 accumulators of four lanes per block,
+// the blocks summed in float64.
+function expSum(row: usize, n: i32, m: f32): f64 {
+  const vm = f32x4.splat(m);
+  let s: f64 = 0;
+  let j = 0;
+  while (j + 8 <= n) {
+    const end = min(j + BLOCK, n - 7);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    for (; j < end; j += 8) {
+      a0 = f32x4.add(a0, exp4(f32x4.sub(v128.load(at(row, j)), vm)));
+      a1 = f32x4.add(a1, exp4(f32x4.sub(v128.load(at(row, j + 4)), vm)));
+    }
+    const a = f32x4.add(a0, a1);
+    s += <f64>(f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1));
+    s += <f64>(f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+  }
+  for (; j < n; j++) {
+    s += <f64>f32x4.extract_lane(exp4(f32x4.splat(load<f32>(at(row, j)) - m)), 0);
+  }
+  return s;
 }
 
 // The gradient of the masked cross-entropy sum with respect to logits x [rows, n] (train/loss.ts):

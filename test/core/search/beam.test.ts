@@ -104,9 +104,15 @@ describe('beamSearch', () => {
       const { rows, wrapped } = counted(chainStep);
       const got = beamSearch(wrapped, state, { ...base, ...options, collectAttention: true });
       expect(tf.memory().numTensors).toBe(before);
-      // One step call per time step for all rows and beams.
+      // One step call per time step for all rows and beams; the first on one row per input
+      // (its beams would all start alike), the next on beamWidth per unfinished input.
       expect(rows.length).toBeLessThanOrEqual(base.maxLength);
-      expect(rows[0]).toBe(3 * base.beamWidth);
+      expect(rows[0]).toBe(3);
+      for (const n of rows.slice(1)) {
+        expect(n % base.beamWidth).toBe(0);
+        expect(n).toBeLessThanOrEqual(3 * base.beamWidth);
+      }
+      expect(rows[1]).toBeGreaterThan(0);
       const nBest = (options as { nBest?: number }).nBest ?? 1;
       got.forEach((hypotheses, b) => {
         const want = enumerate(chain, b, base.maxLength, allowed)
@@ -219,8 +225,22 @@ describe('beamSearch', () => {
         return { ...out, logProbs: out.logProbs.slice([0, 0], [1, 4]) };
       };
       expect(() => beamSearch(bad, state, options)).toThrow(
-        'step() must return logProbs of shape [rows, vocabSize] = [4, vocabSize], got [1,4].',
+        'step() must return logProbs of shape [rows, vocabSize] = [2, vocabSize], got [1,4].',
       );
+      disposeState(state);
+    });
+
+    it('a step returning one row per input after the first step (which has one per input)', () => {
+      const state = chainState(small);
+      const before = tf.memory().numTensors;
+      const bad: StepFn<ChainState> = (tokens, s) => {
+        const out = chainStep(tokens, s);
+        return { ...out, logProbs: out.logProbs.slice([0, 0], [2, 4]) };
+      };
+      expect(() => beamSearch(bad, state, options)).toThrow(
+        'step() must return logProbs of shape [rows, vocabSize] = [4, 4], got [2,4].',
+      );
+      expect(tf.memory().numTensors).toBe(before);
       disposeState(state);
     });
   });

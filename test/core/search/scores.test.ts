@@ -98,6 +98,25 @@ describe('searches over logits', () => {
     });
   }
 
+  it('on wasm, beam search takes top tokens and log-sum-exp in one kernel unless it bans some', async () => {
+    await initBackend({ backend: 'wasm', log: null });
+    const chain = randomChain('one-kernel', 2, 6, { spread: 3 });
+    const state = chainState(chain);
+    const kernelsOf = async (extra: object) => {
+      const profile = await tf.profile(() => {
+        beamSearch(logitStep, state, { ...options, beamWidth: 2, ...extra });
+      });
+      return new Set(profile.kernels.map((k) => k.name));
+    };
+    const plain = await kernelsOf({});
+    expect(plain.has('EncdecRowTopK')).toBe(true);
+    expect(plain.has('EncdecRowStats')).toBe(false);
+    // With bans the top tokens are those of the masked scores, the lse that of the step's own.
+    const banned = await kernelsOf({ minLength: 3 });
+    expect(banned.has('EncdecRowStats')).toBe(true);
+    tf.dispose(state);
+  });
+
   it('rejects a step that returns both or neither', () => {
     const chain = randomChain('both', 1, 4);
     const state = chainState(chain);

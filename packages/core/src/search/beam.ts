@@ -2,7 +2,8 @@
  * Beam search, batched over the input rows and their beams at once: ONE step call per time step
  * for batchSize x beamWidth rows (row i * beamWidth + k is beam k of the i-th unfinished input).
  *
- *   1. repeat each row of the initial state beamWidth times; only beam 0 is alive at first
+ *   1. the first step runs on the initial state as it is, one row per input: all beams of an
+ *      input would start alike (its first step costs 1/beamWidth of a full one)
  *   2. step(tokens, state) -> logits or logProbs [rows, vocabSize] (normalized in scores.ts)
  *   3. on the backend: ban the end token before minLength and repeated n-grams, take each row's
  *      top 2 x beamWidth tokens, add the beam's running logProb, and take the top 2 x beamWidth
@@ -16,6 +17,7 @@
  *   7. gather the state rows of the new beams' parents, dropping inputs that are done; go to 2
  */
 import * as tf from '@tensorflow/tfjs';
+import { rowTopK } from '../backend/kernels/wasm-row-stats.js';
 import { invalidArgument } from '../errors.js';
 import {
   bestReachable,
@@ -26,9 +28,9 @@ import {
 } from './length-penalty.js';
 import { bannedNextTokens } from './ngram-block.js';
 import { stepScores } from './scores.js';
-import { batchSizeOf, gatherRows, release } from './state.js';
+import { batchSizeOf, gatherRows, release, tensorsOf } from './state.js';
 import { takeAlongRows } from './take-along-rows.js';
-import type { ScoredHypothesis, SearchOptions, StepFn } from './types.js';
+import type { ScoredHypothesis, SearchOptions, StepFn, StepOutput } from './types.js';
 import {
   checkFlag,
   checkInteger,
@@ -70,7 +72,8 @@ interface Beam {
 }
 
 interface InputSearch {
-  /** beamWidth entries while the input is searched; dead beams have logProb -Infinity. */
+  /** One entry at the first step, then beamWidth while the input is searched; dead beams have
+   *  logProb -Infinity. */
   beams: Beam[];
   /** Finished hypotheses, best first, at most beamWidth. */
   finished: ScoredHypothesis[];
@@ -98,26 +101,23 @@ export function beamSearch<S extends tf.TensorContainer>(
   const penalty = checkLengthPenalty(options.lengthPenalty, options.lengthNormalization);
   const batchSize = batchSizeOf(initialState);
 
-  // 1. beamWidth copies of each input row; beam 0 alive, the copies dead until the first step.
+  // 1. One beam per input on the initial state's rows; beamWidth of them from the first step on.
   const dead = (): Beam => ({ tokens: [], logProb: Number.NEGATIVE_INFINITY, parentRow: -1 });
   const searches: InputSearch[] = Array.from({ length: batchSize }, () => ({
     beams: [
       { tokens: [], logProb: 0, parentRow: 0, ...(collectAttention ? { attention: [] } : {}) },
-      ...Array.from({ length: beamWidth - 1 }, dead),
     ],
     finished: [],
   }));
-  const repeat = Int32Array.from({ length: batchSize * beamWidth }, (_, r) =>
-    Math.floor(r / beamWidth),
-  );
-  const noTensors = new Set<tf.Tensor>();
-  let state = gatherRows(initialState, repeat);
+  const callerOwned = new Set(tensorsOf(initialState).map((t) => t.tensor));
+  let state = initialState;
   let active = searches.map((_, b) => b); // the input row of each searched block of beams
   let sizes: StepSizes = {};
   try {
     for (let t = 0; t < maxLength && active.length > 0; t++) {
       const inputs = active.length;
-      const rows = inputs * beamWidth;
+      const width = t === 0 ? 1 : beamWidth; // beams (state rows) per input at this step
+      const rows = inputs * width;
       const beams = active.flatMap((b) => searches[b]!.beams);
       const tokens = Int32Array.from(beams, (beam) => beam.tokens.at(-1) ?? startId);
       const running = Float32Array.from(beams, (beam) => Math.max(beam.logProb, NEG));
@@ -140,29 +140,27 @@ export function beamSearch<S extends tf.TensorContainer>(
             const mask = tf.scatterND(where, tf.fill([banned.length / 2], NEG), [rows, vocabSize]);
             masked = tf.add(masked, mask);
           }
-          // Each row's best `perRow` tokens: a row's scores and its log-probabilities differ by
-          // a constant, so they rank alike, and an input's best `count` candidates are among
-          // its beams' best `perRow` each. Without bans a row's first is its argmax (scores.ts).
+          // Each row's best `perRow` tokens: an input's best `count` candidates are among its
+          // beams' best `perRow` each.
           const perRow = Math.min(2 * beamWidth, vocabSize);
-          const rowTop = tf.topk(masked, perRow); // [rows, perRow]
-          const first = tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]);
-          const scores = stepScores(out, bans ? undefined : (first as tf.Tensor1D));
+          const { tokens: rowTokens, logProbs: rowLogProbs } = rowCandidates(
+            out,
+            bans ? masked : null,
+            perRow,
+          ); // [rows, perRow] each
           // running + log-probabilities of the candidates: [rows, perRow]
-          const rowLogProbs = scores.logSumExp
-            ? tf.sub(rowTop.values, scores.logSumExp)
-            : rowTop.values;
           const total = tf.add(rowLogProbs, tf.tensor2d(running, [rows, 1]));
-          const count = Math.min(2 * beamWidth, beamWidth * perRow);
-          const flat = tf.reshape(total, [inputs, beamWidth * perRow]); // [inputs, K*perRow]
+          const count = Math.min(2 * beamWidth, width * perRow);
+          const flat = tf.reshape(total, [inputs, width * perRow]); // [inputs, width*perRow]
           const { values, indices } = tf.topk(flat, count); // [inputs, count]
           const beam = tf.floorDiv(indices, perRow); // which beam of the input
           // The chosen candidates' tokens and step log-probabilities, from the per-row lists.
           const pick = (perRowValues: tf.Tensor) =>
             takeAlongRows(
-              tf.reshape(perRowValues, [inputs, beamWidth * perRow]) as tf.Tensor2D,
+              tf.reshape(perRowValues, [inputs, width * perRow]) as tf.Tensor2D,
               indices as tf.Tensor2D,
             ); // [inputs, count]
-          const token = pick(rowTop.indices);
+          const token = pick(rowTokens);
           const stepLogProbs = pick(rowLogProbs);
           const parts = [values, stepLogProbs, tf.cast(beam, 'float32'), tf.cast(token, 'float32')];
           const flatParts = parts.map((p) => tf.reshape(p, [-1])); // 4 x [inputs * count]
@@ -176,7 +174,7 @@ export function beamSearch<S extends tf.TensorContainer>(
       // 4. The one read-back of this step.
       const data = result.packed.dataSync();
       result.packed.dispose();
-      release([state, tokensT], result.next, noTensors);
+      release([state, tokensT], result.next, callerOwned);
       state = result.next;
       const count = result.count;
       const block = inputs * count;
@@ -194,8 +192,8 @@ export function beamSearch<S extends tf.TensorContainer>(
         for (let c = 0; c < count && live.length < beamWidth; c++) {
           const at = i * count + c;
           if (!(data[at]! > INVALID)) break; // sorted: the rest is masked too
-          const row = i * beamWidth + data[2 * block + at]!;
-          const parent = search.beams[row - i * beamWidth]!;
+          const row = i * width + data[2 * block + at]!;
+          const parent = search.beams[row - i * width]!;
           const token = data[3 * block + at]!;
           const beam: Beam = {
             tokens: [...parent.tokens, token],
@@ -216,19 +214,19 @@ export function beamSearch<S extends tf.TensorContainer>(
         while (live.length < beamWidth) live.push(dead());
         search.beams = live;
         stillActive.push(active[i]!);
-        for (const beam of live) parents.push(beam.parentRow < 0 ? i * beamWidth : beam.parentRow);
+        for (const beam of live) parents.push(beam.parentRow < 0 ? i * width : beam.parentRow);
       }
 
       // 7. Reorder (and shrink) the state to the new beams.
       if (stillActive.length > 0) {
         const gathered = gatherRows(state, Int32Array.from(parents));
-        release(state, gathered, noTensors);
+        release(state, gathered, callerOwned);
         state = gathered;
       }
       active = stillActive;
     }
   } finally {
-    release(state, [], noTensors);
+    release(state, [], callerOwned);
   }
   return searches.map((search) => search.finished.slice(0, nBest));
 
@@ -239,6 +237,32 @@ export function beamSearch<S extends tf.TensorContainer>(
     const best = Math.max(...live.map((beam) => beam.logProb));
     return search.finished[nBest - 1]!.score >= bestReachable(penalty, best, length, maxLength);
   }
+}
+
+/**
+ * Each row's best `perRow` tokens [rows, perRow] and their log-probabilities under the model,
+ * ranked by the step's scores, or by `masked` (the scores with bans added) when given. A row's
+ * scores and its log-probabilities differ by a constant, so they rank alike. Without bans, on
+ * wasm, one kernel gives the top tokens and the log-sum-exp (`EncdecRowTopK`, one read of the
+ * logits where tf.topk and the log-sum-exp read them apart); with bans a row's first token need
+ * not be its argmax, and the log-sum-exp stays that of the unmasked scores.
+ */
+function rowCandidates(
+  out: StepOutput<tf.TensorContainer>,
+  masked: tf.Tensor2D | null,
+  perRow: number,
+): { tokens: tf.Tensor2D; logProbs: tf.Tensor2D } {
+  const fused = masked === null && out.logits ? rowTopK(out.logits, perRow) : null;
+  if (fused !== null) {
+    const [values, tokens, logSumExp] = fused;
+    return { tokens, logProbs: tf.sub(values, logSumExp) };
+  }
+  const rows = (out.logits ?? out.logProbs)!.shape[0];
+  const rowTop = tf.topk(masked ?? (out.logits ?? out.logProbs)!, perRow); // [rows, perRow]
+  const first = tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]) as tf.Tensor1D;
+  const scores = stepScores(out, masked === null ? first : undefined);
+  const logProbs = scores.logSumExp ? tf.sub(rowTop.values, scores.logSumExp) : rowTop.values;
+  return { tokens: rowTop.indices as tf.Tensor2D, logProbs: logProbs as tf.Tensor2D };
 }
 
 /** Adds `beam` to the finished list (kept best first, at most `limit` long). */

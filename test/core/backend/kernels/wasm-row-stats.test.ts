@@ -3,8 +3,10 @@
  * the backend's memory) against a float64 computation here: row lengths around the kernel's
  * 4-, 8- and 16-wide steps and its 512-value blocks, ties (the first index wins, as tf.argMax),
  * rows whose other values underflow exp, large and small logits; EncdecCrossEntropyGrad the same
- * way; search's step scores the same as the stock ops' on the cpu backend; no leaked memory; the
- * module checked against its source. (The loss's tests check the loss and gradient on wasm.)
+ * way; EncdecRowTopK's top k (as a sort gives them, ties by ascending index) and log-sum-exp
+ * (bitwise EncdecRowStats') on rows that insert at every value, ties, banned values; search's
+ * step scores the same as the stock ops' on the cpu backend; no leaked memory; the module
+ * checked against its source. (The loss's tests check the loss and gradient on wasm.)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,10 @@ import {
   CROSS_ENTROPY_GRAD,
   crossEntropyGrad,
   ROW_STATS,
+  ROW_TOP_K,
+  ROW_TOP_K_MAX_K,
   rowStats,
+  rowTopK,
 } from '../../../../packages/core/src/backend/kernels/wasm-row-stats.js';
 import { stepScores } from '../../../../packages/core/src/search/scores.js';
 
@@ -54,7 +59,7 @@ function statsOf(x: Float32Array, rows: number, n: number) {
 
 describe('wasm EncdecRowStats', () => {
   it('is registered for wasm only', () => {
-    for (const name of [ROW_STATS, CROSS_ENTROPY_GRAD]) {
+    for (const name of [ROW_STATS, ROW_TOP_K, CROSS_ENTROPY_GRAD]) {
       expect(tf.getKernel(name, 'wasm')).toBeDefined();
       expect(tf.getKernel(name, 'cpu')).toBeUndefined();
     }
@@ -118,6 +123,98 @@ describe('wasm EncdecRowStats', () => {
     });
   }
 
+  // Row lengths around the top-k scan's 16- and 4-wide steps; k from 1 to the kernel's largest.
+  const topKCases: [number, number][] = [
+    [1, 1],
+    [7, 7],
+    [20, 3],
+    [37, 10],
+    [50, 16],
+    [513, 10],
+    [1030, 64],
+    [10_000, 10],
+  ];
+  for (const [n, k] of topKCases) {
+    it(`rows of ${n}, k ${k}: the k largest and lse as a sort and float64 give them`, () => {
+      const rows = 6;
+      const x = Float32Array.from({ length: rows * n }, () => (random() - 0.5) * 20);
+      // Row 1: ascending (every value enters the top k); row 2: integer ties; row 3: all equal;
+      // row 4: banned values (-1e9) and a maximum far above the rest; row 5 in the thousands.
+      for (let j = 0; j < n; j++) x[n + j] = j * 0.01;
+      for (let j = 0; j < n; j++) x[2 * n + j] = Math.floor(random() * 6);
+      x.fill(-3.25, 3 * n, 4 * n);
+      for (let j = 4 * n; j < 5 * n; j += 3) x[j] = -1e9;
+      x[4 * n + (n >> 1)] = 200;
+      for (let j = 5 * n; j < 6 * n; j++) x[j] = x[j]! * 300;
+      const [values, indices, lse] = tf.tidy(() => {
+        const out = rowTopK(tf.tensor2d(x, [rows, n]), k)!;
+        expect(out.map((t) => t.shape)).toEqual([
+          [rows, k],
+          [rows, k],
+          [rows, 1],
+        ]);
+        return out.map((t) => t.dataSync());
+      });
+      const stats = statsOf(x, rows, n);
+      const want = reference(x, rows, n);
+      for (let r = 0; r < rows; r++) {
+        const row = x.subarray(r * n, (r + 1) * n);
+        const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
+        expect(Array.from(indices!.subarray(r * k, (r + 1) * k))).toEqual(order.slice(0, k));
+        expect(Array.from(values!.subarray(r * k, (r + 1) * k))).toEqual(
+          order.slice(0, k).map((j) => row[j]!),
+        );
+        expect(lse![r]).toBe(stats.lse[r]); // the same passes as EncdecRowStats
+        expect(Math.abs(lse![r]! - want.lse[r]!)).toBeLessThanOrEqual(
+          4e-7 * Math.max(1, Math.abs(want.lse[r]!)),
+        );
+      }
+    });
+  }
+
+  it('gives the top k of tf.topk on cpu and the lse of the stock ops', async () => {
+    const [rows, n, k] = [5, 333, 10];
+    const x = Float32Array.from({ length: rows * n }, () => Math.floor((random() - 0.5) * 30));
+    const onCpu = async () => {
+      await tf.setBackend('cpu');
+      return tf.tidy(() => {
+        const logits = tf.tensor2d(x, [rows, n]);
+        const { values, indices } = tf.topk(logits, k);
+        const lse = tf.logSumExp(logits, 1, true);
+        return [values, indices, lse].map((t) => Array.from(t.dataSync()));
+      });
+    };
+    const cpu = await onCpu();
+    await tf.setBackend('wasm');
+    const wasm = tf.tidy(() =>
+      rowTopK(tf.tensor2d(x, [rows, n]), k)!.map((t) => Array.from(t.dataSync())),
+    );
+    expect(wasm[0]).toEqual(cpu[0]);
+    expect(wasm[1]).toEqual(cpu[1]);
+    wasm[2]!.forEach((v, r) => {
+      expect(v).toBeCloseTo(cpu[2]![r]!, 5);
+    });
+  });
+
+  it('leaves k above its largest to the caller, and rejects a k outside [1, n]', () => {
+    const x = tf.randomNormal([2, 100]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    expect(rowTopK(x, ROW_TOP_K_MAX_K + 1)).toBeNull();
+    for (const k of [0, 1.5, 101]) {
+      expect(() => tf.engine().runKernel(ROW_TOP_K, { x }, { k })).toThrow(
+        `EncdecRowTopK takes k in [1, min(n, 64)] = [1, 64], got ${k}`,
+      );
+    }
+    const small = tf.randomNormal([2, 5]) as tf.Tensor2D;
+    expect(() => rowTopK(small, 6)).toThrow(
+      'EncdecRowTopK takes k in [1, min(n, 64)] = [1, 5], got 6',
+    );
+    const ids = tf.tensor2d([[1, 2]], undefined, 'int32');
+    expect(() => rowTopK(ids as tf.Tensor2D, 1)).toThrow(/EncdecRowTopK takes float32 logits/);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([x, small, ids]);
+  });
+
   it('gives search the step scores the stock ops give on cpu', async () => {
     const [rows, n] = [6, 1001];
     const x = Float32Array.from({ length: rows * n }, () => (random() - 0.5) * 12);
@@ -148,6 +245,7 @@ describe('wasm EncdecRowStats', () => {
     const x = tf.randomNormal([8, 300]) as tf.Tensor2D;
     const before = tf.memory();
     tf.dispose(rowStats(x));
+    tf.dispose(rowTopK(x, 10));
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     x.dispose();

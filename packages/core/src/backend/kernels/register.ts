@@ -14,16 +14,22 @@ import {
   wasmUnsortedSegmentSumConfig,
 } from './unsorted-segment-sum.js';
 import { wasmRecurrentConfigs } from './wasm-recurrent.js';
-import { wasmCrossEntropyGradConfig, wasmRowStatsConfig } from './wasm-row-stats.js';
+import {
+  wasmCrossEntropyGradConfig,
+  wasmRowStatsConfig,
+  wasmRowTopKConfig,
+} from './wasm-row-stats.js';
 
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
- * encdec's own: `EncdecRowStats`, `EncdecCrossEntropyGrad`, `EncdecLstm`, `EncdecGru`, `EncdecRnn` and their gradients).
+ * encdec's own: `EncdecRowStats`, `EncdecRowTopK`, `EncdecCrossEntropyGrad`, `EncdecLstm`,
+ * `EncdecGru`, `EncdecRnn` and their gradients).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
   wasmRowStatsConfig,
+  wasmRowTopKConfig,
   wasmCrossEntropyGradConfig,
   ...wasmRecurrentConfigs,
 ];

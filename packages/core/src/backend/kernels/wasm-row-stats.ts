@@ -11,6 +11,13 @@
  *   logSumExp [rows, 1] float32      m + log(sum_j exp(x_j - m)), m the row's maximum
  *   bestLogProb [rows, 1] float32    x_best - logSumExp = -log(sum_j exp(x_j - m))
  *
+ * `EncdecRowTopK` (attribute k <= 64), logits [rows, n] -> what beam search needs of a step: each
+ * row's k largest logits and their indices (as tf.topk: largest first, equal values by ascending
+ * index) and the row's logSumExp [rows, 1], exactly as `EncdecRowStats` computes it (the top
+ * value is the maximum). One pass over a row for the top k, then the exp pass while the row is
+ * still in the cache: [320, 10000] (beam width 5, the seed's vocabulary) ~2.3 ms against ~3.7
+ * for `TopK` and `EncdecRowStats` apart, each reading the 12.8 MB of logits from memory.
+ *
  * `EncdecCrossEntropyGrad`, the backward pass of the masked cross-entropy (train/loss.ts):
  * (softmax(x) - onehot(target)) * scale per row, as one pass that writes the result, where the
  * stock ops take a softmax, a scatter, a multiply and an add over [tokens, vocabSize].
@@ -23,10 +30,22 @@ import { addressOn, heapAddress, moduleOn, type WasmBackendWithMemory } from './
 
 export const ROW_STATS = 'EncdecRowStats';
 export const CROSS_ENTROPY_GRAD = 'EncdecCrossEntropyGrad';
+export const ROW_TOP_K = 'EncdecRowTopK';
+/** Largest k of `EncdecRowTopK` (its insertion buffer costs more than a sort above it). */
+export const ROW_TOP_K_MAX_K = 64;
 
 /** The module's exports: pointers into the backend's memory, sizes as numbers. */
 interface Kernels {
   rowStats(x: number, rows: number, n: number, best: number, max: number, sum: number): void;
+  rowTopK(
+    x: number,
+    rows: number,
+    n: number,
+    k: number,
+    values: number,
+    indices: number,
+    sum: number,
+  ): void;
   crossEntropyGrad(
     x: number,
     rows: number,
@@ -68,6 +87,39 @@ function rowStatsKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   return [best, logSumExp, bestLogProb];
 }
 
+function rowTopKKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const x = args.inputs.x as tf.TensorInfo;
+  const k = (args.attrs as { k: number }).k;
+  if (x.shape.length !== 2 || x.dtype !== 'float32') {
+    throw new Error(`${ROW_TOP_K} takes float32 logits [rows, n], got ${x.dtype} ${x.shape}`);
+  }
+  const [rows, n] = x.shape as [number, number];
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(n, ROW_TOP_K_MAX_K)) {
+    throw new Error(
+      `${ROW_TOP_K} takes k in [1, min(n, ${ROW_TOP_K_MAX_K})] = [1, ${Math.min(n, ROW_TOP_K_MAX_K)}], got ${k}`,
+    );
+  }
+  const backend = args.backend as unknown as WasmBackendWithMemory;
+  const values = backend.makeOutput([rows, k], 'float32');
+  const indices = backend.makeOutput([rows, k], 'int32');
+  const logSumExp = backend.makeOutput([rows, 1], 'float32');
+  const at = addressOn(backend); // used after the allocations
+  moduleOn<Kernels>(backend, ROW_STATS_WASM).rowTopK(
+    at(x),
+    rows,
+    n,
+    k,
+    at(values),
+    at(indices),
+    at(logSumExp),
+  );
+  // The module leaves sum_j exp(x_j - m) there; lse = m + log(sum), m the row's top value.
+  const top = backend.typedArrayFromHeap(values) as Float32Array;
+  const lse = backend.typedArrayFromHeap(logSumExp) as Float32Array;
+  for (let r = 0; r < rows; r++) lse[r] = top[r * k]! + Math.log(lse[r]!);
+  return [values, indices, logSumExp];
+}
+
 function crossEntropyGradKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x, lse, scale, target } = args.inputs as Record<string, tf.TensorInfo>;
   const [rows, n] = x!.shape as [number, number];
@@ -92,6 +144,12 @@ export const wasmRowStatsConfig: tf.KernelConfig = {
   kernelFunc: rowStatsKernel as unknown as tf.KernelFunc,
 };
 
+export const wasmRowTopKConfig: tf.KernelConfig = {
+  kernelName: ROW_TOP_K,
+  backendName: 'wasm',
+  kernelFunc: rowTopKKernel as unknown as tf.KernelFunc,
+};
+
 export const wasmCrossEntropyGradConfig: tf.KernelConfig = {
   kernelName: CROSS_ENTROPY_GRAD,
   backendName: 'wasm',
@@ -106,6 +164,23 @@ export function rowStats(logits: tf.Tensor2D): [tf.Tensor1D, tf.Tensor2D, tf.Ten
   if (tf.getKernel(ROW_STATS, tf.getBackend()) === undefined) return null;
   return tf.engine().runKernel(ROW_STATS, { x: logits }) as unknown as [
     tf.Tensor1D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
+}
+
+/**
+ * [values, indices, logSumExp] of logits [rows, n]: each row's k largest (as tf.topk) and its
+ * log-sum-exp (see the top of this file); null when the current backend has no `EncdecRowTopK`
+ * kernel or k is above ROW_TOP_K_MAX_K.
+ */
+export function rowTopK(
+  logits: tf.Tensor2D,
+  k: number,
+): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] | null {
+  if (k > ROW_TOP_K_MAX_K || tf.getKernel(ROW_TOP_K, tf.getBackend()) === undefined) return null;
+  return tf.engine().runKernel(ROW_TOP_K, { x: logits }, { k }) as unknown as [
+    tf.Tensor2D,
     tf.Tensor2D,
     tf.Tensor2D,
   ];

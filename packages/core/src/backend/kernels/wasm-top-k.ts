@@ -1,8 +1,8 @@
 /**
  * A faster `TopK` for `wasm` at small k: one pass over each row on the wasm heap, keeping the k
  * largest so far in a sorted buffer (an element below the buffer's smallest costs one compare).
- * float32 rows go to the same pass compiled to SIMD wasm (packages/core/assembly/top-k.ts: four
- * compares in one), int32 rows to `topKRows` here.
+ * float32 rows go to the same pass compiled to SIMD wasm (packages/core/assembly/top-k-row.ts:
+ * sixteen values tested at once), int32 rows to `topKRows` here.
  *
  * Beam search takes the top 2 x beamWidth of beamWidth x vocabSize candidates per input every
  * step: [64, 50000] with k = 10 for the seed model took ~6 ms with the stock kernel, ~3 ms here,
