@@ -9,8 +9,9 @@ softmax over the source, context c_t, then tanh(W_c [c_t; h_t]) (no bias) feeds 
 Training: RMSprop(lr 0.001), cross-entropy on logits ignoring target id 0, batch 64, 20 target
 tokens, at 100 and 500 source tokens. Greedy decoding: 64 rows x 20 steps, log-softmax + argmax.
 Beam search (width 5): the same algorithm as @encdec/core's beamSearch, written the way PyTorch
-code usually writes it (Hugging Face transformers' beam search does the same): one decoder step
-for all beams of all inputs, log-softmax plus each beam's running log-probability over
+code usually writes it (as Hugging Face transformers' beam search does): one decoder step for
+all beams of all inputs (the first on one row per input, whose beams would all start alike),
+log-softmax plus each beam's running log-probability over
 [rows, vocab], each input's top 2 x width of its width x vocab candidates, one read-back a step,
 then per input: a candidate ending with the end token and ranked within the top width finishes,
 the others fill the live beams; an input is done once no live beam can beat its best finished
@@ -113,14 +114,14 @@ def beam_rate(model, src_len=100, warmup=1, runs=2, rounds=3):
     src = ids(BATCH, src_len)
 
     def decode():
-        enc_outputs, (h, c) = model.encode(src)
-        # Row i * WIDTH + k is beam k of the i-th unfinished input; only beam 0 is alive at first.
-        repeat = torch.arange(BATCH).repeat_interleave(WIDTH)
-        state, memory = (h[:, repeat], c[:, repeat]), enc_outputs[repeat]
-        beams = [[([], 0.0)] + [([], -1e9)] * (WIDTH - 1) for _ in range(BATCH)]  # (tokens, logp)
+        memory, state = model.encode(src)
+        # Row i * width + k is beam k of the i-th unfinished input: one beam per input on the
+        # encoder's rows at the first step (all of an input's beams would start alike), WIDTH after.
+        beams = [[([], 0.0)] for _ in range(BATCH)]  # (tokens, logp)
         finished = [[] for _ in range(BATCH)]
         active = list(range(BATCH))
         for t in range(MAX_LENGTH):
+            width = 1 if t == 0 else WIDTH
             live_beams = [beam for b in active for beam in beams[b]]
             tokens = torch.tensor([[beam[0][-1] if beam[0] else START_ID] for beam in live_beams])
             running = torch.tensor([beam[1] for beam in live_beams])  # [rows]
@@ -137,7 +138,7 @@ def beam_rate(model, src_len=100, warmup=1, runs=2, rounds=3):
                     beam, token = divmod(f, VOCAB)
                     hypothesis = (beams[b][beam][0] + [token], score)
                     if token != END_ID:
-                        live.append((hypothesis, i * WIDTH + beam))
+                        live.append((hypothesis, i * width + beam))
                     elif rank < WIDTH:
                         finished[b].append(hypothesis)
                 if t + 1 == MAX_LENGTH:

@@ -22,7 +22,9 @@ export function topKRow(row: usize, n: i32, k: i32, values: usize, indices: usiz
   let smallest = load<f32>(values + ((<usize>(k - 1)) << 2));
   let j = k;
   // Sixteen values a test while none beats the smallest kept (most groups once the buffer holds
-  // large values); the compares are or-ed, not maxed first, so that a NaN hides nothing.
+  // large values). The compares are or-ed, not maxed first, so that a NaN in a group does not hide
+  // a larger value beside it. (A NaN among the first k stays as the smallest kept, and then no
+  // later value compares above it: rows holding NaN have no defined top k, as in the stock kernel.)
   for (; j + 16 <= n; j += 16) {
     const p = row + ((<usize>j) << 2);
     const s = f32x4.splat(smallest);

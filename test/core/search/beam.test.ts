@@ -41,9 +41,9 @@ function repeatsNgram(tokens: number[], n: number): boolean {
 }
 
 /** Counts step calls and the rows of each. */
-function counted(step: StepFn<ChainState>) {
+function counted<S extends tf.TensorContainer>(step: StepFn<S>) {
   const rows: number[] = [];
-  const wrapped: StepFn<ChainState> = (tokens, state) => {
+  const wrapped: StepFn<S> = (tokens, state) => {
     rows.push(tokens.shape[0]);
     return step(tokens, state);
   };
@@ -104,6 +104,9 @@ describe('beamSearch', () => {
       const { rows, wrapped } = counted(chainStep);
       const got = beamSearch(wrapped, state, { ...base, ...options, collectAttention: true });
       expect(tf.memory().numTensors).toBe(before);
+      // The first step ran on the caller's own state, which is left alone.
+      expect(state.table.isDisposed).toBe(false);
+      expect(state.prev.isDisposed).toBe(false);
       // One step call per time step for all rows and beams; the first on one row per input
       // (its beams would all start alike), the next on beamWidth per unfinished input.
       expect(rows.length).toBeLessThanOrEqual(base.maxLength);
@@ -134,6 +137,49 @@ describe('beamSearch', () => {
       disposeState(state);
     });
   }
+
+  it('at maxLength 1 takes the first step alone, on one row per input', () => {
+    const state = chainState(chain);
+    const before = tf.memory().numTensors;
+    const { rows, wrapped } = counted(chainStep);
+    const got = beamSearch(wrapped, state, { ...base, maxLength: 1, beamWidth: 3, nBest: 3 });
+    expect(rows).toEqual([3]);
+    got.forEach((hypotheses, b) => {
+      const want = enumerate(chain, b, 1)
+        .sort((x, y) => y.logProb - x.logProb)
+        .slice(0, 3);
+      expect(hypotheses.map((h) => h.tokens)).toEqual(want.map((w) => w.tokens));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(state.table.isDisposed).toBe(false);
+    disposeState(state);
+  });
+
+  it('ends every input at the first step when the end token is certain to win', () => {
+    // The end token (0) is 20 nats above the rest: it finishes first, and no live beam can beat it.
+    const step: StepFn<{ h: tf.Tensor2D }> = (tokens, s) => ({
+      logits: tf.tile(tf.tensor2d([[20, 0, -1, -2]]), [tokens.shape[0], 1]) as tf.Tensor2D,
+      state: { h: s.h }, // passed through: the caller's own tensor
+    });
+    const h = tf.zeros([3, 2]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const { rows, wrapped } = counted(step);
+    const got = beamSearch(
+      wrapped,
+      { h },
+      {
+        startId: 4,
+        endId: 0,
+        maxLength: 5,
+        beamWidth: 2,
+      },
+    );
+    expect(rows).toEqual([3]);
+    for (const [best] of got) expect(best!.tokens).toEqual([0]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(h.isDisposed).toBe(false);
+    h.dispose();
+  });
 
   it('with a narrow beam returns consistent hypotheses, best first, no better than exhaustive', () => {
     const state = chainState(chain);

@@ -5,6 +5,7 @@
  */
 import { beamSearch, greedySearch, initBackend, type StepFn, sampleSearch } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChainState, chainState, chainStep, randomChain } from './markov.js';
 
@@ -115,6 +116,64 @@ describe('searches over logits', () => {
     const banned = await kernelsOf({ minLength: 3 });
     expect(banned.has('EncdecRowStats')).toBe(true);
     tf.dispose(state);
+  });
+
+  it('beam search over 150 tokens: the same hypotheses on wasm (EncdecRowTopK) as on cpu', async () => {
+    // A small recurrent step with random weights (the same numbers on both backends): h' =
+    // tanh(h A + E[token]), logits = h' B, attention = softmax(h' C) over 4 source positions.
+    const random = seedrandom('beam-150');
+    const [vocab, units] = [150, 8];
+    const numbers = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+    const weights = {
+      E: numbers(vocab * units),
+      A: numbers(units * units),
+      B: numbers(units * vocab),
+      C: numbers(units * 4),
+      h: numbers(6 * units),
+    };
+    const decode = async (backend: 'cpu' | 'wasm') => {
+      await initBackend({ backend, log: null });
+      const E = tf.tensor2d(weights.E, [vocab, units]);
+      const A = tf.tensor2d(weights.A, [units, units]);
+      const B = tf.tensor2d(weights.B, [units, vocab]).mul(3) as tf.Tensor2D;
+      const C = tf.tensor2d(weights.C, [units, 4]);
+      const step: StepFn<{ h: tf.Tensor2D }> = (tokens, state) => {
+        const h = tf.tanh(tf.add(tf.matMul(state.h, A), tf.gather(E, tokens))) as tf.Tensor2D;
+        const attention = tf.softmax(tf.matMul(h, C)) as tf.Tensor2D; // [rows, 4]
+        return { logits: tf.matMul(h, B), attention, state: { h } };
+      };
+      const h = tf.tensor2d(weights.h, [6, units]);
+      const before = tf.memory().numTensors;
+      const found = beamSearch(
+        step,
+        { h },
+        {
+          startId: 1,
+          endId: 0,
+          maxLength: 8,
+          beamWidth: 5,
+          nBest: 3,
+          collectAttention: true,
+        },
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([E, A, B, C, h]);
+      return found;
+    };
+    const cpu = await decode('cpu');
+    const wasm = await decode('wasm');
+    wasm.forEach((list, i) => {
+      expect(list.map((h) => h.tokens)).toEqual(cpu[i]!.map((h) => h.tokens));
+      list.forEach((h, k) => {
+        const want = cpu[i]![k]!;
+        expect(h.logProb).toBeCloseTo(want.logProb, 4);
+        h.attention!.forEach((row, t) => {
+          row.forEach((w, j) => {
+            expect(w).toBeCloseTo(want.attention![t]![j]!, 5);
+          });
+        });
+      });
+    });
   });
 
   it('rejects a step that returns both or neither', () => {

@@ -241,26 +241,26 @@ export function beamSearch<S extends tf.TensorContainer>(
 
 /**
  * Each row's best `perRow` tokens [rows, perRow] and their log-probabilities under the model,
- * ranked by the step's scores, or by `masked` (the scores with bans added) when given. A row's
- * scores and its log-probabilities differ by a constant, so they rank alike. Without bans, on
- * wasm, one kernel gives the top tokens and the log-sum-exp (`EncdecRowTopK`, one read of the
+ * ranked by the step's scores, or by `bannedScores` (the scores with bans added) when given. A
+ * row's scores and its log-probabilities differ by a constant, so they rank alike. Without bans,
+ * on wasm, one kernel gives the top tokens and the log-sum-exp (`EncdecRowTopK`, one read of the
  * logits where tf.topk and the log-sum-exp read them apart); with bans a row's first token need
  * not be its argmax, and the log-sum-exp stays that of the unmasked scores.
  */
 function rowCandidates(
   out: StepOutput<tf.TensorContainer>,
-  masked: tf.Tensor2D | null,
+  bannedScores: tf.Tensor2D | null,
   perRow: number,
 ): { tokens: tf.Tensor2D; logProbs: tf.Tensor2D } {
-  const fused = masked === null && out.logits ? rowTopK(out.logits, perRow) : null;
+  const fused = bannedScores === null && out.logits ? rowTopK(out.logits, perRow) : null;
   if (fused !== null) {
     const [values, tokens, logSumExp] = fused;
     return { tokens, logProbs: tf.sub(values, logSumExp) };
   }
   const rows = (out.logits ?? out.logProbs)!.shape[0];
-  const rowTop = tf.topk(masked ?? (out.logits ?? out.logProbs)!, perRow); // [rows, perRow]
+  const rowTop = tf.topk(bannedScores ?? (out.logits ?? out.logProbs)!, perRow); // [rows, perRow]
   const first = tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]) as tf.Tensor1D;
-  const scores = stepScores(out, masked === null ? first : undefined);
+  const scores = stepScores(out, bannedScores === null ? first : undefined);
   const logProbs = scores.logSumExp ? tf.sub(rowTop.values, scores.logSumExp) : rowTop.values;
   return { tokens: rowTop.indices as tf.Tensor2D, logProbs: logProbs as tf.Tensor2D };
 }

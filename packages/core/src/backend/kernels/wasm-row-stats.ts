@@ -26,7 +26,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ROW_STATS_WASM } from './row-stats-wasm.js';
-import { addressOn, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import {
+  addressOn,
+  freeOnError,
+  heapAddress,
+  moduleOn,
+  type WasmBackendWithMemory,
+} from './wasm-module.js';
 
 export const ROW_STATS = 'EncdecRowStats';
 export const CROSS_ENTROPY_GRAD = 'EncdecCrossEntropyGrad';
@@ -71,13 +77,15 @@ function rowStatsKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info);
   const lse = view(logSumExp) as Float32Array; // max first, then m + log(sum)
   const logp = view(bestLogProb) as Float32Array; // sum first, then -log(sum)
-  moduleOn<Kernels>(backend, ROW_STATS_WASM).rowStats(
-    heapAddress(backend, x),
-    rows,
-    n,
-    heapAddress(backend, best),
-    lse.byteOffset,
-    logp.byteOffset,
+  freeOnError(backend, [best, logSumExp, bestLogProb], () =>
+    moduleOn<Kernels>(backend, ROW_STATS_WASM).rowStats(
+      heapAddress(backend, x),
+      rows,
+      n,
+      heapAddress(backend, best),
+      lse.byteOffset,
+      logp.byteOffset,
+    ),
   );
   for (let r = 0; r < rows; r++) {
     const logSum = Math.log(logp[r]!);
@@ -104,14 +112,16 @@ function rowTopKKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const indices = backend.makeOutput([rows, k], 'int32');
   const logSumExp = backend.makeOutput([rows, 1], 'float32');
   const at = addressOn(backend); // used after the allocations
-  moduleOn<Kernels>(backend, ROW_STATS_WASM).rowTopK(
-    at(x),
-    rows,
-    n,
-    k,
-    at(values),
-    at(indices),
-    at(logSumExp),
+  freeOnError(backend, [values, indices, logSumExp], () =>
+    moduleOn<Kernels>(backend, ROW_STATS_WASM).rowTopK(
+      at(x),
+      rows,
+      n,
+      k,
+      at(values),
+      at(indices),
+      at(logSumExp),
+    ),
   );
   // The module leaves sum_j exp(x_j - m) there; lse = m + log(sum), m the row's top value.
   const top = backend.typedArrayFromHeap(values) as Float32Array;
@@ -126,14 +136,16 @@ function crossEntropyGradKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const backend = args.backend as unknown as WasmBackendWithMemory;
   const out = backend.makeOutput([rows, n], 'float32');
   const at = addressOn(backend); // used after the allocation
-  moduleOn<Kernels>(backend, ROW_STATS_WASM).crossEntropyGrad(
-    at(x!),
-    rows,
-    n,
-    at(lse!),
-    at(scale!),
-    at(target!),
-    at(out),
+  freeOnError(backend, [out], () =>
+    moduleOn<Kernels>(backend, ROW_STATS_WASM).crossEntropyGrad(
+      at(x!),
+      rows,
+      n,
+      at(lse!),
+      at(scale!),
+      at(target!),
+      at(out),
+    ),
   );
   return out;
 }

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SUM_ROWS_WASM } from './sum-rows-wasm.js';
 import { replaceWasmKernel } from './wasm-kernel-swap.js';
-import { addressOn, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (sum-rows.ts): c [inner] = the sum of x's `outer` rows. */
 interface SumModule {
@@ -50,7 +50,9 @@ export function leadingAxesSum(stock: tf.KernelConfig): tf.KernelConfig {
     const inner = kept.reduce((n, d) => n * d, 1);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
     const at = addressOn(backend); // used after the allocation
-    moduleOn<SumModule>(backend, SUM_ROWS_WASM).sumRows(at(x), at(out), outer, inner);
+    freeOnError(backend, [out], () =>
+      moduleOn<SumModule>(backend, SUM_ROWS_WASM).sumRows(at(x), at(out), outer, inner),
+    );
     return out;
   };
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TOP_K_WASM } from './top-k-wasm.js';
 import { replaceWasmKernel } from './wasm-kernel-swap.js';
-import { heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
+import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (top-k.ts): pointers into the backend's memory. */
 interface TopKModule {
@@ -102,13 +102,15 @@ export function heapTopK(stock: tf.KernelConfig): tf.KernelConfig {
     const rows = tf.util.sizeFromShape(x.shape) / n;
     const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info);
     if (x.dtype === 'float32') {
-      moduleOn<TopKModule>(wasm, TOP_K_WASM).topK(
-        heapAddress(wasm, x),
-        rows,
-        n,
-        k,
-        heapAddress(wasm, outValues),
-        heapAddress(wasm, outIndices),
+      freeOnError(wasm, [outValues, outIndices], () =>
+        moduleOn<TopKModule>(wasm, TOP_K_WASM).topK(
+          heapAddress(wasm, x),
+          rows,
+          n,
+          k,
+          heapAddress(wasm, outValues),
+          heapAddress(wasm, outIndices),
+        ),
       );
     } else {
       topKRows(
