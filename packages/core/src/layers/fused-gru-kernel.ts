@@ -16,8 +16,10 @@
  */
 import { fastTanh } from './fast-tanh.js';
 import {
+  addOutputGrad,
   gateSlope,
   gateValue,
+  isRealStep,
   type KernelBackward,
   type KernelForward,
   type KernelInputs,
@@ -40,7 +42,6 @@ export function gruForward(inputs: KernelInputs): KernelForward {
   const slopes = new Float32Array(batchSize * timeSteps * width);
   const hPrev = new Float32Array(batchSize * timeSteps * units);
   const resetPrev = new Float32Array(batchSize * timeSteps * units);
-  const real = (row: number) => mask === null || mask[row] !== 0;
   for (let s = 0; s < timeSteps; s++) {
     const t = timeAt(s, timeSteps, goBackwards);
     loadStep(z, inputs, t, width);
@@ -67,7 +68,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
       const zs = b * width;
       const zb = row * width;
       const hb = b * units;
-      if (real(row)) {
+      if (isRealStep(mask, row)) {
         for (let j = 0; j < units; j++) {
           hPrev[row * units + j] = h[hb + j]!;
           resetPrev[row * units + j] = reset[hb + j]!;
@@ -94,11 +95,8 @@ export function gruForward(inputs: KernelInputs): KernelForward {
         const row = b * timeSteps + t;
         const hb = b * units;
         const zs = b * width;
-        if (dOutputs !== null) {
-          const ob = (b * timeSteps + s) * units;
-          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-        }
-        if (!real(row)) {
+        addOutputGrad(dh, dOutputs, b, s, timeSteps, units);
+        if (!isRealStep(mask, row)) {
           dz.fill(0, zs, zs + width); // h passed through unchanged
           continue;
         }
@@ -121,7 +119,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
       );
       for (let b = 0; b < batchSize; b++) {
         const row = b * timeSteps + t;
-        if (!real(row)) continue;
+        if (!isRealStep(mask, row)) continue;
         const zs = b * width;
         const zb = row * width;
         const hb = b * units;
@@ -141,7 +139,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
       );
       for (let b = 0; b < batchSize; b++) {
         const row = b * timeSteps + t;
-        if (!real(row)) continue;
+        if (!isRealStep(mask, row)) continue;
         const zb = row * width;
         const hb = b * units;
         for (let j = 0; j < units; j++) {

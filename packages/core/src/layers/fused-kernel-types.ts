@@ -89,6 +89,28 @@ export function timeAt(step: number, timeSteps: number, goBackwards: boolean): n
   return goBackwards ? timeSteps - 1 - step : step;
 }
 
+/** Whether step `row` (= b * timeSteps + t) of a [batch, timeSteps] mask is real; null: all are. */
+export function isRealStep(mask: Float32Array | null, row: number): boolean {
+  return mask === null || mask[row] !== 0;
+}
+
+/**
+ * dh[b, :] += dOutputs[b, s, :]: the gradient reaching row b's output at step s (reading order),
+ * dOutputs [batch, timeSteps, units]; nothing when no gradient reaches the outputs (null).
+ */
+export function addOutputGrad(
+  dh: Float64Array,
+  dOutputs: Float32Array | null,
+  b: number,
+  s: number,
+  timeSteps: number,
+  units: number,
+): void {
+  if (dOutputs === null) return;
+  const ob = (b * timeSteps + s) * units;
+  for (let j = 0; j < units; j++) dh[b * units + j] += dOutputs[ob + j]!;
+}
+
 /** z[b, :] = xProj[b, t, :] for every batch row b: a step's input projections, z [batch, width]. */
 export function loadStep(z: Float64Array, inputs: KernelInputs, t: number, width: number): void {
   const { batchSize, timeSteps, xProj } = inputs;

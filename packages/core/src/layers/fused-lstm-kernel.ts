@@ -16,8 +16,10 @@
 
 import { fastSigmoid, fastTanh } from './fast-tanh.js';
 import {
+  addOutputGrad,
   gateSlope,
   gateValue,
+  isRealStep,
   type KernelBackward,
   type KernelForward,
   type KernelInputs,
@@ -53,7 +55,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     for (let b = 0; b < batchSize; b++) {
       const row = b * timeSteps + t; // [batch, time] position of this step's input
       const hb = b * units;
-      if (mask === null || mask[row] !== 0) {
+      if (isRealStep(mask, row)) {
         const zs = b * width;
         const gs = (s * batchSize + b) * width; // step-major record of this row
         const us = (s * batchSize + b) * units;
@@ -104,11 +106,8 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
         const row = b * timeSteps + t;
         const hb = b * units;
         const zs = b * width;
-        if (dOutputs !== null) {
-          const ob = (b * timeSteps + s) * units;
-          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-        }
-        if (mask !== null && mask[row] === 0) {
+        addOutputGrad(dh, dOutputs, b, s, timeSteps, units);
+        if (!isRealStep(mask, row)) {
           dz.fill(0, zs, zs + width); // h and c passed through unchanged
           continue;
         }
@@ -137,7 +136,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
       // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
       productTransposed(block(dhPrev, units), block(dz, width), kernelU, batchSize, width, units);
       for (let b = 0; b < batchSize; b++) {
-        if (mask === null || mask[b * timeSteps + t] !== 0) {
+        if (isRealStep(mask, b * timeSteps + t)) {
           for (let j = b * units; j < (b + 1) * units; j++) dh[j] = dhPrev[j]!;
         }
       }

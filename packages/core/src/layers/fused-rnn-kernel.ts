@@ -9,7 +9,7 @@
 
 import { fastTanh } from './fast-tanh.js';
 import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
-import { loadStep, timeAt } from './fused-kernel-types.js';
+import { addOutputGrad, isRealStep, loadStep, timeAt } from './fused-kernel-types.js';
 import { addProduct, block, productTransposed } from './fused-matmul.js';
 
 export function rnnForward(inputs: KernelInputs): KernelForward {
@@ -20,7 +20,6 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
   const outputs = new Float32Array(batchSize * timeSteps * units);
   const slopes = new Float32Array(batchSize * timeSteps * units); // 1 - h_t^2
   const hPrev = new Float32Array(batchSize * timeSteps * units);
-  const real = (row: number) => mask === null || mask[row] !== 0;
   for (let s = 0; s < timeSteps; s++) {
     const t = timeAt(s, timeSteps, goBackwards);
     loadStep(z, inputs, t, units);
@@ -28,7 +27,7 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
     for (let b = 0; b < batchSize; b++) {
       const rb = (b * timeSteps + t) * units;
       const hb = b * units;
-      if (real(b * timeSteps + t)) {
+      if (isRealStep(mask, b * timeSteps + t)) {
         for (let j = 0; j < units; j++) {
           hPrev[rb + j] = h[hb + j]!;
           const v = fastTanh(z[hb + j]!);
@@ -50,11 +49,8 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
       for (let b = 0; b < batchSize; b++) {
         const rb = (b * timeSteps + t) * units;
         const hb = b * units;
-        if (dOutputs !== null) {
-          const ob = (b * timeSteps + s) * units;
-          for (let j = 0; j < units; j++) dh[hb + j] += dOutputs[ob + j]!;
-        }
-        if (!real(b * timeSteps + t)) {
+        addOutputGrad(dh, dOutputs, b, s, timeSteps, units);
+        if (!isRealStep(mask, b * timeSteps + t)) {
           dz.fill(0, hb, hb + units); // h passed through unchanged
           continue;
         }
@@ -67,7 +63,8 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
       // dh_{t-1} = dz U^T for the real rows; masked rows keep dh.
       productTransposed(block(dhPrev, units), block(dz, units), kernelU, batchSize, units, units);
       for (let b = 0; b < batchSize; b++) {
-        if (real(b * timeSteps + t)) dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
+        if (isRealStep(mask, b * timeSteps + t))
+          dh.set(dhPrev.subarray(b * units, (b + 1) * units), b * units);
       }
     }
     return {
