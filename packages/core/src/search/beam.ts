@@ -257,10 +257,15 @@ function rowCandidates(
     const [values, tokens, logSumExp] = fused;
     return { tokens, logProbs: tf.sub(values, logSumExp) };
   }
-  const rows = (out.logits ?? out.logProbs)!.shape[0];
-  const rowTop = tf.topk(bannedScores ?? (out.logits ?? out.logProbs)!, perRow); // [rows, perRow]
-  const first = tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]) as tf.Tensor1D;
-  const scores = stepScores(out, bannedScores === null ? first : undefined);
+  const unbanned = (out.logits ?? out.logProbs)!; // the step's scores [rows, vocabSize]
+  const rows = unbanned.shape[0];
+  const rowTop = tf.topk(bannedScores ?? unbanned, perRow); // [rows, perRow]
+  // Without bans a row's first token is its argmax, which stepScores would otherwise compute.
+  const first =
+    bannedScores === null
+      ? (tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]) as tf.Tensor1D)
+      : undefined;
+  const scores = stepScores(out, first);
   const logProbs = scores.logSumExp ? tf.sub(rowTop.values, scores.logSumExp) : rowTop.values;
   return { tokens: rowTop.indices as tf.Tensor2D, logProbs: logProbs as tf.Tensor2D };
 }
