@@ -2,8 +2,8 @@
 // search's top-k with the log-sum-exp). Compiled into each module that imports it.
 //
 // The row's buffer holds the k largest so far, largest first, equal values by ascending index (as
-// tf.topk); sixteen values at a time are compared with its smallest, and only a group with a
-// larger one is looked at value by value (rare once the buffer has filled with large values).
+// tf.topk); sixteen values at a time are compared with its smallest, and only the values above it
+// are looked at one by one (rare once the buffer has filled with large values).
 
 function insert(values: usize, indices: usize, p: i32, v: f32, j: i32): void {
   // Move down every kept value smaller than v, then put v after those >= it.
@@ -49,18 +49,7 @@ export function topKRow(row: usize, n: i32, k: i32, values: usize, indices: usiz
       }
     }
   }
-  for (; j + 4 <= n; j += 4) {
-    const v = v128.load(row + ((<usize>j) << 2));
-    if (v128.any_true(f32x4.gt(v, f32x4.splat(smallest)))) {
-      for (let q = 0; q < 4; q++) {
-        const value = load<f32>(row + ((<usize>(j + q)) << 2));
-        if (value > smallest) {
-          insert(values, indices, k - 1, value, j + q);
-          smallest = load<f32>(values + ((<usize>(k - 1)) << 2));
-        }
-      }
-    }
-  }
+  // The last n - j < 16 values one by one.
   for (; j < n; j++) {
     const value = load<f32>(row + ((<usize>j) << 2));
     if (value > smallest) {
