@@ -49,4 +49,51 @@ describe('withoutWarnings', () => {
     ).rejects.toThrow('async');
     expect(console.warn).toBe(spy);
   });
+
+  it('overlapping calls that end in either order leave console.warn as it was', async () => {
+    for (const innerEndsLast of [false, true]) {
+      const spy = vi.fn();
+      console.warn = spy;
+      let endOuter = () => {};
+      let endInner = () => {};
+      const outerDone = new Promise<void>((r) => {
+        endOuter = r;
+      });
+      const innerDone = new Promise<void>((r) => {
+        endInner = r;
+      });
+      const outer = withoutWarnings(
+        (t) => t === 'a',
+        () => outerDone,
+      );
+      const inner = withoutWarnings(
+        (t) => t === 'b',
+        () => innerDone,
+      );
+      console.warn('a');
+      console.warn('b');
+      console.warn('c');
+      if (innerEndsLast) {
+        endOuter();
+        await outer;
+        console.warn('a');
+        console.warn('b');
+        endInner();
+        await inner;
+      } else {
+        endInner();
+        await inner;
+        console.warn('b');
+        console.warn('a');
+        endOuter();
+        await outer;
+      }
+      console.warn('a');
+      console.warn('b');
+      expect(console.warn).toBe(spy);
+      // While both ran only 'c' passed; after one ended, its own text passed again.
+      const passed = spy.mock.calls.map((c) => c[0]);
+      expect(passed).toEqual(innerEndsLast ? ['c', 'a', 'a', 'b'] : ['c', 'b', 'a', 'b']);
+    }
+  });
 });
