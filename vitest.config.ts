@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests import the packages by name; the aliases point them at the TypeScript sources so that a
-// test run needs no build. `test/core/dist.test.ts` checks the built packages separately.
+// test run needs no build. `test/packages.test.ts` checks the built packages separately.
 const src = (pkg: string) =>
   fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 

@@ -9,7 +9,7 @@
  *      inside its word, as in the index).
  * Over the Stanford train split this gives exactly the 88,584 words of the index with their
  * frequency ranks (no train word is unknown), and it reproduces the sequences of Keras' own
- * `imdb.npz` (see test/core/datasets/imdb-keras-golden.test.ts).
+ * `imdb.npz` (see test/core/datasets/imdb-real.test.ts).
  */
 
 /** Runs of filter characters and spaces: the separators of step 2 and 3. */

@@ -12,7 +12,7 @@
  *      `oovChar` is null). As in Keras this applies to the start char too (skipTop > 1 turns it
  *      into `oovChar`).
  * With the defaults, source 'aclImdb' gives the very sequences, order and labels of Keras' own
- * `load_data` (test/core/datasets/imdb-keras-golden.test.ts).
+ * `load_data` (test/core/datasets/imdb-real.test.ts).
  *
  * Deliberate differences: Keras, given no `num_words`, sets it to the largest id, which its strict
  * `<` then maps to oov_char; here no `numWords` keeps every id. Keras' test split skips words that

@@ -104,7 +104,7 @@ export function tokenInput(name: string): tf.SymbolicTensor {
 }
 
 /**
- * Works around TF.js 4.22's graph executor (engine/executor.ts), which passes ONE kwargs object
+ * Works around TF.js 4.22's graph executor (tfjs-layers/src/engine/executor.ts), which passes ONE kwargs object
  * to every layer of a functional model it runs: an RNN writes its initialState into it and the
  * executor writes each masked layer's mask into it, so both reach every later layer (a
  * re-run of the encoder RNN throws, the decoder RNN is masked with the source mask). The
