@@ -131,7 +131,7 @@ export {
   type Seq2SeqOptions,
   type Seq2SeqState,
 } from './model/seq2seq.js';
-export { shiftRight } from './model/teacher-forcing.js';
+export { shiftRight } from './preprocess/teacher-forcing.js';
 export type { Seq2SeqVocabulary, VocabularyData } from './model/vocabulary.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 

@@ -12,7 +12,7 @@
  */
 import seedrandom from 'seedrandom';
 import { invalidArgument } from '../errors.js';
-import { shiftRight } from '../model/teacher-forcing.js';
+import { shiftRight } from '../preprocess/teacher-forcing.js';
 
 /** What the target is: the source 'reverse'd or a 'copy' of it. */
 export const SEQUENCE_TASKS = ['reverse', 'copy'] as const;

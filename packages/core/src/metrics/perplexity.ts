@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
-import { takeAlongRows } from '../search/take-along-rows.js';
+import { takeAlongRows } from '../ops/take-along-rows.js';
 
 /** Perplexity from a mean negative log-likelihood per token, in nats: exp(meanNll). */
 export function perplexityFromNll(meanNll: number): number {

@@ -2,23 +2,23 @@
  * Beam search, batched over the input rows and their beams at once: ONE step call per time step
  * for batchSize x beamWidth rows (row i * beamWidth + k is beam k of the i-th unfinished input).
  *
- *   1. the first step runs on the initial state as it is, one row per input: all beams of an
- *      input would start alike (its first step costs 1/beamWidth of a full one)
- *   2. step(tokens, state) -> logits or logProbs [rows, vocabSize] (normalized in scores.ts)
- *   3. on the backend: ban the end token before minLength and repeated n-grams, take each row's
- *      top 2 x beamWidth tokens, add the beam's running logProb, and take the top 2 x beamWidth
- *      of each input's beamWidth x 2 x beamWidth candidates (= its best of beamWidth x vocabSize)
- *   4. read the candidates (score, step logProb, beam, token) and attention back in ONE dataSync
- *   5. per input, in rank order: a candidate ending with endId and ranked within the top beamWidth
- *      joins the finished list; the others fill the beamWidth live beams (the rule of Hugging Face
- *      transformers' BeamSearchScorer, so a finished candidate never costs a live slot)
- *   6. an input is done when no live beam can still beat its nBest-th finished hypothesis (or, with
- *      earlyStopping, once beamWidth are finished); at maxLength the live beams count as finished
- *   7. gather the state rows of the new beams' parents, dropping inputs that are done; go to 2
+ *   1. start: one beam per input on the initial state as it is (all beams of an input would
+ *      start alike, so the first step runs on one row per input)
+ *   2. expand: run the step for all beams and take each input's best candidates, the beams
+ *      extended by one token (beam-candidates.ts)
+ *   3. choose, per input in rank order: a candidate ending with endId and ranked within the top
+ *      beamWidth joins the finished list; the others fill the beamWidth live beams (the rule of
+ *      Hugging Face transformers' BeamSearchScorer, so a finished candidate never costs a live
+ *      slot). An input is done when no live beam can still beat its nBest-th finished hypothesis
+ *      (or, with earlyStopping, once beamWidth are finished); at maxLength the live beams count
+ *      as finished
+ *   4. reorder: gather the state rows of the new beams' parents, dropping inputs that are done;
+ *      go to 2
  */
-import * as tf from '@tensorflow/tfjs';
-import { rowTopK } from '../backend/kernels/wasm-row-stats.js';
+import type * as tf from '@tensorflow/tfjs';
+import { MASK_VALUE } from '../attention/masked-softmax.js';
 import { invalidArgument } from '../errors.js';
+import { BANNED, type Candidates, expand } from './beam-candidates.js';
 import {
   bestReachable,
   checkLengthPenalty,
@@ -27,17 +27,9 @@ import {
   scoreOf,
 } from './length-penalty.js';
 import { bannedNextTokens } from './ngram-block.js';
-import { stepScores } from './scores.js';
 import { batchSizeOf, gatherRows, release, tensorsOf } from './state.js';
-import { takeAlongRows } from './take-along-rows.js';
-import type { ScoredHypothesis, SearchOptions, StepFn, StepOutput } from './types.js';
-import {
-  checkFlag,
-  checkInteger,
-  checkSearchOptions,
-  checkStepOutput,
-  type StepSizes,
-} from './validate.js';
+import type { ScoredHypothesis, SearchOptions, StepFn } from './types.js';
+import { checkFlag, checkInteger, checkSearchOptions, type StepSizes } from './validate.js';
 
 /** Options of `beamSearch`. */
 export interface BeamOptions extends SearchOptions {
@@ -58,11 +50,6 @@ export interface BeamOptions extends SearchOptions {
   earlyStopping?: boolean;
 }
 
-/** Mask value for banned or dead candidates: large and negative, never -Infinity (no NaN). */
-const NEG = -1e9;
-/** Any candidate scoring below this was masked. */
-const INVALID = NEG / 2;
-
 interface Beam {
   tokens: number[];
   logProb: number;
@@ -79,6 +66,20 @@ interface InputSearch {
   finished: ScoredHypothesis[];
 }
 
+/** The checked options of one search. */
+interface Settings {
+  startId: number;
+  endId: number;
+  maxLength: number;
+  collectAttention: boolean;
+  beamWidth: number;
+  nBest: number;
+  minLength: number;
+  ngramSize: number;
+  earlyStopping: boolean;
+  penalty: LengthPenalty;
+}
+
 /**
  * Beam search for every row of `initialState` (tensors [batchSize, ...]). Returns, per input row
  * and in batch order, up to `nBest` hypotheses, best score first.
@@ -88,24 +89,13 @@ export function beamSearch<S extends tf.TensorContainer>(
   initialState: S,
   options: BeamOptions,
 ): ScoredHypothesis[][] {
-  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(options);
-  const beamWidth = checkInteger('beamWidth', options.beamWidth, 1);
-  const nBest = checkInteger('nBest', options.nBest ?? 1, 1);
-  if (nBest > beamWidth) throw invalidArgument('nBest', nBest, `at most beamWidth (${beamWidth})`);
-  const minLength = checkInteger('minLength', options.minLength ?? 0, 0);
-  if (minLength > maxLength) {
-    throw invalidArgument('minLength', minLength, `at most maxLength (${maxLength})`);
-  }
-  const ngramSize = checkInteger('noRepeatNgramSize', options.noRepeatNgramSize ?? 0, 0);
-  const earlyStopping = checkFlag('earlyStopping', options.earlyStopping);
-  const penalty = checkLengthPenalty(options.lengthPenalty, options.lengthNormalization);
+  const o = checkBeamOptions(options);
   const batchSize = batchSizeOf(initialState);
 
-  // 1. One beam per input on the initial state's rows; beamWidth of them from the first step on.
-  const dead = (): Beam => ({ tokens: [], logProb: Number.NEGATIVE_INFINITY, parentRow: -1 });
+  // 1. Start: one beam per input on the initial state's rows.
   const searches: InputSearch[] = Array.from({ length: batchSize }, () => ({
     beams: [
-      { tokens: [], logProb: 0, parentRow: 0, ...(collectAttention ? { attention: [] } : {}) },
+      { tokens: [], logProb: 0, parentRow: 0, ...(o.collectAttention ? { attention: [] } : {}) },
     ],
     finished: [],
   }));
@@ -114,110 +104,47 @@ export function beamSearch<S extends tf.TensorContainer>(
   let active = searches.map((_, b) => b); // the input row of each searched block of beams
   let sizes: StepSizes = {};
   try {
-    for (let t = 0; t < maxLength && active.length > 0; t++) {
-      const inputs = active.length;
-      const width = t === 0 ? 1 : beamWidth; // beams (state rows) per input at this step
-      const rows = inputs * width;
+    for (let t = 0; t < o.maxLength && active.length > 0; t++) {
+      const width = t === 0 ? 1 : o.beamWidth; // beams (state rows) per input at this step
       const beams = active.flatMap((b) => searches[b]!.beams);
-      const tokens = Int32Array.from(beams, (beam) => beam.tokens.at(-1) ?? startId);
-      const running = Float32Array.from(beams, (beam) => Math.max(beam.logProb, NEG));
-      const banned = ngramSize > 0 ? bannedPairs(beams, ngramSize) : [];
 
-      // 2-3. One step for all beams of all inputs, and the candidates, on the backend.
-      const tokensT = tf.tensor1d(tokens, 'int32');
-      let result: { next: S; packed: tf.Tensor; count: number };
-      try {
-        result = tf.tidy(() => {
-          const out = step(tokensT, state);
-          sizes = checkStepOutput(out, rows, sizes, endId, collectAttention);
-          const vocabSize = sizes.vocabSize!;
-          // Bans (end token before minLength, repeated n-grams) as NEG on the step's scores.
-          let masked = out.logits ?? out.logProbs!; // [rows, vocabSize]
-          const bans = t + 1 < minLength || banned.length > 0;
-          if (t + 1 < minLength) masked = tf.add(masked, tf.oneHot([endId], vocabSize).mul(NEG));
-          if (banned.length > 0) {
-            const where = tf.tensor2d(banned, [banned.length / 2, 2], 'int32');
-            const mask = tf.scatterND(where, tf.fill([banned.length / 2], NEG), [rows, vocabSize]);
-            masked = tf.add(masked, mask);
-          }
-          // Each row's best `perRow` tokens: an input's best `count` candidates are among its
-          // beams' best `perRow` each.
-          const perRow = Math.min(2 * beamWidth, vocabSize);
-          const { tokens: rowTokens, logProbs: rowLogProbs } = rowCandidates(
-            out,
-            bans ? masked : null,
-            perRow,
-          ); // [rows, perRow] each
-          // running + log-probabilities of the candidates: [rows, perRow]
-          const total = tf.add(rowLogProbs, tf.tensor2d(running, [rows, 1]));
-          const count = Math.min(2 * beamWidth, width * perRow);
-          const flat = tf.reshape(total, [inputs, width * perRow]); // [inputs, width*perRow]
-          const { values, indices } = tf.topk(flat, count); // [inputs, count]
-          const beam = tf.floorDiv(indices, perRow); // which beam of the input
-          // The chosen candidates' tokens and step log-probabilities, from the per-row lists.
-          const pick = (perRowValues: tf.Tensor) =>
-            takeAlongRows(
-              tf.reshape(perRowValues, [inputs, width * perRow]) as tf.Tensor2D,
-              indices as tf.Tensor2D,
-            ); // [inputs, count]
-          const token = pick(rowTokens);
-          const stepLogProbs = pick(rowLogProbs);
-          const parts = [values, stepLogProbs, tf.cast(beam, 'float32'), tf.cast(token, 'float32')];
-          const flatParts = parts.map((p) => tf.reshape(p, [-1])); // 4 x [inputs * count]
-          if (collectAttention) flatParts.push(tf.reshape(out.attention!, [-1])); // [rows*srcLen]
-          return { next: out.state, packed: tf.concat(flatParts), count };
-        });
-      } catch (error) {
-        tokensT.dispose();
-        throw error;
-      }
-      // 4. The one read-back of this step.
-      const data = result.packed.dataSync();
-      result.packed.dispose();
-      release([state, tokensT], result.next, callerOwned);
-      state = result.next;
-      const count = result.count;
-      const block = inputs * count;
-      const attentionRow = (row: number) => {
-        const from = 4 * block + row * sizes.srcLen!;
-        return Array.from(data.subarray(from, from + sizes.srcLen!));
-      };
+      // 2. Expand every live beam by one token.
+      const candidates = expand(
+        step,
+        state,
+        {
+          tokens: Int32Array.from(beams, (beam) => beam.tokens.at(-1) ?? o.startId),
+          running: Float32Array.from(beams, (beam) => Math.max(beam.logProb, MASK_VALUE)),
+          inputs: active.length,
+          width,
+          beamWidth: o.beamWidth,
+          endId: o.endId,
+          banEnd: t + 1 < o.minLength,
+          banned: o.ngramSize > 0 ? bannedPairs(beams, o.ngramSize) : [],
+          collectAttention: o.collectAttention,
+        },
+        sizes,
+      );
+      sizes = candidates.sizes;
+      release(state, candidates.next, callerOwned);
+      state = candidates.next;
 
-      // 5-6. New beams and finished hypotheses of each input.
+      // 3. Choose each input's new beams and finished hypotheses.
       const parents: number[] = [];
       const stillActive: number[] = [];
-      for (let i = 0; i < inputs; i++) {
-        const search = searches[active[i]!]!;
-        const live: Beam[] = [];
-        for (let c = 0; c < count && live.length < beamWidth; c++) {
-          const at = i * count + c;
-          if (!(data[at]! > INVALID)) break; // sorted: the rest is masked too
-          const row = i * width + data[2 * block + at]!;
-          const parent = search.beams[row - i * width]!;
-          const token = data[3 * block + at]!;
-          const beam: Beam = {
-            tokens: [...parent.tokens, token],
-            logProb: parent.logProb + data[block + at]!,
-            parentRow: row,
-          };
-          if (collectAttention) beam.attention = [...parent.attention!, attentionRow(row)];
-          if (token !== endId) live.push(beam);
-          else if (c < beamWidth) addFinished(search, beam, penalty, beamWidth);
-        }
-        const length = t + 1;
-        if (length === maxLength)
-          for (const beam of live) addFinished(search, beam, penalty, beamWidth);
-        if (length === maxLength || isDone(search, live, length)) {
+      active.forEach((input, i) => {
+        const search = searches[input]!;
+        const live = choose(search, candidates, i, width, t + 1, o);
+        if (live === null) {
           search.beams = [];
-          continue;
+          return;
         }
-        while (live.length < beamWidth) live.push(dead());
         search.beams = live;
-        stillActive.push(active[i]!);
+        stillActive.push(input);
         for (const beam of live) parents.push(beam.parentRow < 0 ? i * width : beam.parentRow);
-      }
+      });
 
-      // 7. Reorder (and shrink) the state to the new beams.
+      // 4. Reorder (and shrink) the state to the new beams.
       if (stillActive.length > 0) {
         const gathered = gatherRows(state, Int32Array.from(parents));
         release(state, gathered, callerOwned);
@@ -228,46 +155,78 @@ export function beamSearch<S extends tf.TensorContainer>(
   } finally {
     release(state, [], callerOwned);
   }
-  return searches.map((search) => search.finished.slice(0, nBest));
+  return searches.map((search) => search.finished.slice(0, o.nBest));
+}
 
-  function isDone(search: InputSearch, live: Beam[], length: number): boolean {
-    if (live.length === 0) return true;
-    if (earlyStopping) return search.finished.length >= beamWidth;
-    if (search.finished.length < nBest) return false;
-    const best = Math.max(...live.map((beam) => beam.logProb));
-    return search.finished[nBest - 1]!.score >= bestReachable(penalty, best, length, maxLength);
+function checkBeamOptions(options: BeamOptions): Settings {
+  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(options);
+  const beamWidth = checkInteger('beamWidth', options.beamWidth, 1);
+  const nBest = checkInteger('nBest', options.nBest ?? 1, 1);
+  if (nBest > beamWidth) throw invalidArgument('nBest', nBest, `at most beamWidth (${beamWidth})`);
+  const minLength = checkInteger('minLength', options.minLength ?? 0, 0);
+  if (minLength > maxLength) {
+    throw invalidArgument('minLength', minLength, `at most maxLength (${maxLength})`);
   }
+  return {
+    startId,
+    endId,
+    maxLength,
+    collectAttention,
+    beamWidth,
+    nBest,
+    minLength,
+    ngramSize: checkInteger('noRepeatNgramSize', options.noRepeatNgramSize ?? 0, 0),
+    earlyStopping: checkFlag('earlyStopping', options.earlyStopping),
+    penalty: checkLengthPenalty(options.lengthPenalty, options.lengthNormalization),
+  };
 }
 
 /**
- * Each row's best `perRow` tokens [rows, perRow] and their log-probabilities under the model,
- * ranked by the step's scores, or by `bannedScores` (the scores with bans added) when given. A
- * row's scores and its log-probabilities differ by a constant, so they rank alike. Without bans,
- * on wasm, one kernel gives the top tokens and the log-sum-exp (`EncdecRowTopK`, one read of the
- * logits where tf.topk and the log-sum-exp read them apart); with bans a row's first token need
- * not be its argmax, and the log-sum-exp stays that of the unmasked scores.
+ * Input i's candidates of this step, in rank order, to its new live beams (beamWidth of them,
+ * dead ones filling up) and finished hypotheses; null when the input is done. `length` is the
+ * hypotheses' length after this step.
  */
-function rowCandidates(
-  out: StepOutput<tf.TensorContainer>,
-  bannedScores: tf.Tensor2D | null,
-  perRow: number,
-): { tokens: tf.Tensor2D; logProbs: tf.Tensor2D } {
-  const fused = bannedScores === null && out.logits ? rowTopK(out.logits, perRow) : null;
-  if (fused !== null) {
-    const [values, tokens, logSumExp] = fused;
-    return { tokens, logProbs: tf.sub(values, logSumExp) };
+function choose<S>(
+  search: InputSearch,
+  candidates: Candidates<S>,
+  i: number,
+  width: number,
+  length: number,
+  o: Settings,
+): Beam[] | null {
+  const live: Beam[] = [];
+  for (let c = 0; c < candidates.count && live.length < o.beamWidth; c++) {
+    if (!(candidates.score(i, c) > BANNED)) break; // sorted: the rest is banned too
+    const row = i * width + candidates.beam(i, c);
+    const parent = search.beams[row - i * width]!;
+    const token = candidates.token(i, c);
+    const beam: Beam = {
+      tokens: [...parent.tokens, token],
+      logProb: parent.logProb + candidates.stepLogProb(i, c),
+      parentRow: row,
+    };
+    if (o.collectAttention) beam.attention = [...parent.attention!, candidates.attention(row)];
+    if (token !== o.endId) live.push(beam);
+    else if (c < o.beamWidth) addFinished(search, beam, o.penalty, o.beamWidth);
   }
-  const unbanned = (out.logits ?? out.logProbs)!; // the step's scores [rows, vocabSize]
-  const rows = unbanned.shape[0];
-  const rowTop = tf.topk(bannedScores ?? unbanned, perRow); // [rows, perRow]
-  // Without bans a row's first token is its argmax, which stepScores would otherwise compute.
-  const first =
-    bannedScores === null
-      ? (tf.reshape(tf.slice(rowTop.indices, [0, 0], [rows, 1]), [rows]) as tf.Tensor1D)
-      : undefined;
-  const scores = stepScores(out, first);
-  const logProbs = scores.logSumExp ? tf.sub(rowTop.values, scores.logSumExp) : rowTop.values;
-  return { tokens: rowTop.indices as tf.Tensor2D, logProbs: logProbs as tf.Tensor2D };
+  if (length === o.maxLength) {
+    for (const beam of live) addFinished(search, beam, o.penalty, o.beamWidth);
+    return null;
+  }
+  if (isDone(search, live, length, o)) return null;
+  while (live.length < o.beamWidth) {
+    live.push({ tokens: [], logProb: Number.NEGATIVE_INFINITY, parentRow: -1 });
+  }
+  return live;
+}
+
+/** No live beam of the input can still beat its nBest-th finished hypothesis. */
+function isDone(search: InputSearch, live: Beam[], length: number, o: Settings): boolean {
+  if (live.length === 0) return true;
+  if (o.earlyStopping) return search.finished.length >= o.beamWidth;
+  if (search.finished.length < o.nBest) return false;
+  const best = Math.max(...live.map((beam) => beam.logProb));
+  return search.finished[o.nBest - 1]!.score >= bestReachable(o.penalty, best, length, o.maxLength);
 }
 
 /** Adds `beam` to the finished list (kept best first, at most `limit` long). */

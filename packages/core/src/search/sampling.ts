@@ -9,8 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { invalidArgument } from '../errors.js';
+import { takeAlongRows } from '../ops/take-along-rows.js';
 import { decodeRows } from './decode-rows.js';
-import { takeAlongRows } from './take-along-rows.js';
 import type { Hypothesis, SearchOptions, StepFn } from './types.js';
 import { checkInteger, checkSearchOptions } from './validate.js';
 

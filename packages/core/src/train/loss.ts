@@ -4,27 +4,19 @@
  * closed-form gradient (softmax - onehot), where a softmax layer followed by a log costs a
  * clipped, element-wise backward pass over [batch, tgtLen, vocabSize] (bench/PERFORMANCE.md).
  *
- * The cross-entropy is one differentiable op (`tf.customGrad`) over [tokens, vocabSize] that costs
- * one softmax, one argmax and a few gathers forward, and one fused pass backward:
+ * The cross-entropy is one differentiable op (`tf.customGrad`) over [tokens, vocabSize]:
  *
- *   p = softmax(x)                       the backend's softmax (one vectorized kernel on wasm)
- *   m = argmax(x),  lse = x_m - log p_m  log-sum-exp from the most likely token: p_m >= 1/V, so
- *                                        log p_m never underflows, unlike log p_t can
- *                                        (`logSumExpAt`, shared with search/scores.ts)
+ *   lse = log sum_j exp(x_j)             each row's log-sum-exp (ops/row-stats.ts)
  *   loss_t = lse - x_t = -log softmax(x)[t]
- *   d loss_t / d x = p - onehot(t)       (e.g. Goodfellow et al. 2016, section 6.2.2.3)
- *
- * On wasm, two encdec kernels do it in fewer passes (backend/kernels/wasm-row-stats.ts): argmax and
- * lse forward without a softmax, and (exp(x - lse) - onehot(t)) * scale backward in one pass.
+ *   d loss_t / d x = softmax(x) - onehot(t)  (e.g. Goodfellow et al. 2016, section 6.2.2.3)
  *
  * Stock `tf.losses.softmaxCrossEntropy` takes a onehot [tokens, vocabSize] and runs about ten
  * element-wise passes over it (two exponentials among them), most of a training step with a
  * 10,000-word output (bench/train-decode.bench.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropyGrad, rowStats } from '../backend/kernels/wasm-row-stats.js';
-import { logSumExpAt } from '../search/scores.js';
-import { takeAlongRows } from '../search/take-along-rows.js';
+import { crossEntropyGrad, rowStats } from '../ops/row-stats.js';
+import { takeAlongRows } from '../ops/take-along-rows.js';
 
 /** Sums over one batch, so that batches of different sizes combine exactly into epoch means. */
 export interface MaskedSums {
@@ -52,37 +44,19 @@ export function maskedTokenSums(logits: tf.Tensor, targets: tf.Tensor): MaskedTo
     const rows = logits2d.shape[0]!;
     const target = tf.reshape(tf.cast(targets, 'int32'), [rows]); // [tokens]
     const mask = tf.cast(tf.notEqual(target, 0), 'float32'); // [tokens]
-    // On wasm one kernel gives the argmax and lse (backend/kernels/wasm-row-stats.ts).
-    const stats = rowStats(logits2d as tf.Tensor2D);
-    const best = stats ? stats[0] : (tf.argMax(logits2d, 1) as tf.Tensor1D); // [tokens]
+    const { best, logSumExp } = rowStats(logits2d as tf.Tensor2D); // [tokens], [tokens, 1]
     const targetColumn = tf.reshape(target, [rows, 1]) as tf.Tensor2D; // [tokens, 1]
 
     const crossEntropySum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-      let logSumExp: tf.Tensor2D; // [tokens, 1]
-      if (stats) {
-        logSumExp = stats[1];
-        // Saved, not captured: the tidy of this function frees mask and target before backprop.
-        save([x, logSumExp, mask, target]);
-      } else {
-        const probs = tf.softmax(x); // [tokens, vocabSize]
-        save([probs, mask, target]);
-        logSumExp = logSumExpAt(x, probs, best);
-      }
+      // Saved, not captured: the tidy of this function frees them before backprop.
+      save([x, logSumExp, mask, target]);
       const perToken = tf.sub(logSumExp, takeAlongRows(x, targetColumn)); // [tokens, 1]
       return {
         value: tf.sum(tf.mul(tf.reshape(perToken, [rows]), mask)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          if (stats) {
-            const [x0, lse, m, t] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-            return crossEntropyGrad(x0, lse, tf.mul(m, dy), t)!; // one pass on wasm
-          }
-          const [p, m, t] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          const scale = tf.mul(m, dy); // [tokens]
-          // (p - onehot(t)) * scale, the onehot as a scatter of -scale: no int32 onehot to cast.
-          const at = tf.stack([tf.range(0, rows, 1, 'int32'), t], 1); // [tokens, 2]
-          const minusOne = tf.scatterND(at, tf.neg(scale), [rows, vocabSize]); // [tokens, vocabSize]
-          return tf.add(tf.mul(p, tf.reshape(scale, [rows, 1])), minusOne);
+          const [x0, lse, m, t] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          return crossEntropyGrad(x0, lse, tf.mul(m, dy) as tf.Tensor1D, t);
         },
       };
     });

@@ -6,7 +6,7 @@ import { beamSearch, type StepFn, sampleSearch } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { takeAlongRows } from '../../../packages/core/src/search/take-along-rows.js';
+import { takeAlongRows } from '../../../packages/core/src/ops/take-along-rows.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
