@@ -4,11 +4,11 @@
  *
  * Registering changes no backend: it only fills TF.js's kernel table (a kernel for `wasm` can be
  * registered before the wasm package is loaded), so a user who calls `tf.setBackend('wasm')` or
- * `'cpu'` by hand can train too. `initBackend` adds one speed-up on top for wasm, which needs the
- * wasm package loaded first (see wasm-batch-mat-mul.ts). A second registration (a second copy of
- * the package) replaces the kernel without TF.js's "already registered" warning.
+ * `'cpu'` by hand can train too. `initBackend` adds wrappers around stock wasm kernels on top, which
+ * need the wasm package loaded first (registry.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { replaceKernel } from './registry.js';
 import {
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
@@ -33,23 +33,5 @@ export const encdecKernels: readonly tf.KernelConfig[] = [
   wasmCrossEntropyGradConfig,
   ...wasmRecurrentConfigs,
 ];
-
-/**
- * The stock kernels we replaced, by `backendName/kernelName`: tests compare ours against them, and
- * a user can put one back with `tf.unregisterKernel` + `tf.registerKernel`.
- */
-export const replacedKernels = new Map<string, tf.KernelConfig>();
-
-/** Registers `config`, replacing what is there (`tf.registerKernel` alone would warn). */
-function replaceKernel(config: tf.KernelConfig): void {
-  const { kernelName, backendName } = config;
-  const current = tf.getKernel(kernelName, backendName);
-  if (current === config) return;
-  if (current !== undefined) {
-    replacedKernels.set(`${backendName}/${kernelName}`, current);
-    tf.unregisterKernel(kernelName, backendName);
-  }
-  tf.registerKernel(config);
-}
 
 for (const config of encdecKernels) replaceKernel(config);

@@ -14,7 +14,7 @@
  * stock TF.js kernel computes too).
  */
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './wasm-kernel-swap.js';
+import type { WasmBackendLike } from './wasm-module.js';
 
 /** The inputs and attribute of one call, as both kernels receive them. */
 interface SegmentSumProblem {

@@ -23,7 +23,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_MAT_MUL_WASM } from './batch-mat-mul-wasm.js';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { wrapKernel } from './registry.js';
+import type { WasmBackendLike } from './wasm-module.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The batched module's export (batch-mat-mul.ts): C[t] = op(A[t]) op(B[t]). */
@@ -148,5 +149,5 @@ function productOnSimd(
 export function speedUpWasmMatMul(): tf.KernelConfig | undefined {
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (transpose === undefined) return undefined;
-  return replaceWasmKernel('BatchMatMul', (stock) => fastTransposeBatchMatMul(stock, transpose));
+  return wrapKernel('BatchMatMul', 'wasm', (stock) => fastTransposeBatchMatMul(stock, transpose));
 }

@@ -9,7 +9,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { wrapKernel } from './registry.js';
+import type { WasmBackendLike } from './wasm-module.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -74,5 +75,5 @@ export function heapGather(stock: tf.KernelConfig): tf.KernelConfig {
  * kernels are not registered.
  */
 export function speedUpWasmGather(): tf.KernelConfig | undefined {
-  return replaceWasmKernel('GatherV2', heapGather);
+  return wrapKernel('GatherV2', 'wasm', heapGather);
 }

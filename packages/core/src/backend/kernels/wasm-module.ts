@@ -4,7 +4,18 @@
  * read and write tensors where the kernels point them, with no copy in or out.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WasmBackendLike } from './wasm-kernel-swap.js';
+
+/**
+ * The part of the wasm backend (TF.js does not export its class) that encdec's kernels use: it
+ * keeps tensors on its heap, `makeOutput` allocates one there, `typedArrayFromHeap` views one
+ * (a view taken before an allocation may be detached by it), data is reference-counted.
+ */
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
+}
 
 /** The part of the WebAssembly API used here (the project's TypeScript libs have no DOM types). */
 declare const WebAssembly: {

@@ -11,7 +11,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { wrapKernel } from './registry.js';
+import type { WasmBackendLike } from './wasm-module.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -62,7 +63,7 @@ function toBool(args: KernelArgs): tf.TensorInfo {
  * or undefined when wasm's kernels are not registered.
  */
 export function shareWasmData(): { identity: tf.KernelConfig; cast: tf.KernelConfig } | undefined {
-  const identity = replaceWasmKernel('Identity', sharingIdentity);
-  const cast = replaceWasmKernel('Cast', sharingCast);
+  const identity = wrapKernel('Identity', 'wasm', sharingIdentity);
+  const cast = wrapKernel('Cast', 'wasm', sharingCast);
   return identity && cast ? { identity, cast } : undefined;
 }

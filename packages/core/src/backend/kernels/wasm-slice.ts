@@ -10,7 +10,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceWasmKernel, type WasmBackendLike } from './wasm-kernel-swap.js';
+import { wrapKernel } from './registry.js';
+import type { WasmBackendLike } from './wasm-module.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -47,5 +48,5 @@ export function rangeSlice(stock: tf.KernelConfig): tf.KernelConfig {
  * kernels are not registered.
  */
 export function speedUpWasmSlice(): tf.KernelConfig | undefined {
-  return replaceWasmKernel('Slice', rangeSlice);
+  return wrapKernel('Slice', 'wasm', rangeSlice);
 }

@@ -13,8 +13,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wrapKernel } from './registry.js';
 import { SUM_ROWS_WASM } from './sum-rows-wasm.js';
-import { replaceWasmKernel } from './wasm-kernel-swap.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (sum-rows.ts): c [inner] = the sum of x's `outer` rows. */
@@ -82,5 +82,5 @@ function emptySum(
  * or undefined when wasm's kernels are not registered.
  */
 export function speedUpWasmSum(): tf.KernelConfig | undefined {
-  return replaceWasmKernel('Sum', leadingAxesSum);
+  return wrapKernel('Sum', 'wasm', leadingAxesSum);
 }

@@ -13,8 +13,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wrapKernel } from './registry.js';
 import { TOP_K_WASM } from './top-k-wasm.js';
-import { replaceWasmKernel } from './wasm-kernel-swap.js';
 import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (top-k.ts): pointers into the backend's memory. */
@@ -133,5 +133,5 @@ export function heapTopK(stock: tf.KernelConfig): tf.KernelConfig {
  * kernels are not registered.
  */
 export function speedUpWasmTopK(): tf.KernelConfig | undefined {
-  return replaceWasmKernel('TopK', heapTopK);
+  return wrapKernel('TopK', 'wasm', heapTopK);
 }
