@@ -1,35 +1,31 @@
 /**
  * The learning benchmark of the model tests: reverse a sequence of 10-15 tokens (vocabulary 20:
- * 0 padding, 1 start, 2 end, 3-19 symbols). Seeded data, seeded weights, seeded shuffle; the
- * same budget with and without attention. Decoding is greedy (search/greedy.ts) over decodeStep.
+ * 0 padding, 1 start, 2 end, 3-19 symbols: the library's `sequenceTask`). Seeded data, seeded
+ * weights, seeded shuffle; the same budget with and without attention. Decoding is greedy
+ * (search/greedy.ts) over decodeStep.
  */
 import {
   createSeq2Seq,
   type DecoderAttention,
   greedySearch,
   initBackend,
-  shiftRight,
+  sequenceTask,
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 
 const V = 20;
-const MIN_LEN = 10;
 const MAX_LEN = 15;
 
-function makeData(n: number, seed: string) {
-  const random = seedrandom(seed);
-  const src: number[][] = [];
-  const tgtOut: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const len = MIN_LEN + Math.floor(random() * (MAX_LEN - MIN_LEN + 1));
-    const seq = Array.from({ length: len }, () => 3 + Math.floor(random() * (V - 3)));
-    const out = [...seq].reverse().concat([2]);
-    src.push([...seq, ...Array<number>(MAX_LEN - len).fill(0)]);
-    tgtOut.push([...out, ...Array<number>(MAX_LEN + 1 - out.length).fill(0)]);
-  }
-  return { src, tgtIn: shiftRight(tgtOut, 1), tgtOut };
-}
+/** `n` rows of the reverse task (ids 3-19, 10-15 of them), by `seed`. */
+const makeData = (n: number, seed: string) =>
+  sequenceTask({
+    task: 'reverse',
+    count: n,
+    vocabSize: V,
+    minLength: 10,
+    maxLength: MAX_LEN,
+    seed,
+  });
 
 export interface ReverseResult {
   backend: string;
@@ -78,7 +74,7 @@ export async function trainReverse(attention: DecoderAttention): Promise<Reverse
   const leaked = tf.memory().numTensors - before;
   let exact = 0;
   hypotheses.forEach((h, i) => {
-    if (h.tokens.join() === test.tgtOut[i]!.filter((t) => t !== 0).join()) exact++;
+    if (h.tokens.join() === [...test.targets[i]!, 2].join()) exact++;
   });
   model.dispose();
   return {

@@ -23,7 +23,7 @@ import {
   rowStats,
   rowTopK,
 } from '../../../../packages/core/src/backend/kernels/wasm-row-stats.js';
-import { stepScores } from '../../../../packages/core/src/search/scores.js';
+import { stepScores } from '../../../../packages/core/src/search/step-scores.js';
 
 const random = seedrandom('row-stats');
 

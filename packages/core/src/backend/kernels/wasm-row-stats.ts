@@ -2,7 +2,7 @@
  * Two wasm kernels over rows of logits, by a small module compiled from
  * packages/core/assembly/row-stats.ts that runs on the backend's own memory with SIMD:
  *
- * `EncdecRowStats`, logits [rows, n] -> what search needs of a step (search/scores.ts), in two
+ * `EncdecRowStats`, logits [rows, n] -> what search needs of a step (search/step-scores.ts), in two
  * passes over each row (the maximum; the sum of exp(x - max)) and a scan to the maximum's index.
  * The stock way takes a softmax (three passes, one written back), an argmax and three gathers:
  * ~0.76 ms against ~0.43 for [64, 10000].
