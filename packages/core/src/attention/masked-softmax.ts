@@ -1,6 +1,6 @@
 /**
- * The one place that knows about padding: a softmax over source positions that gives padded
- * positions zero weight (d2l-ai, "Attention Scoring Functions", masked softmax).
+ * Attention's padding mask: a softmax over source positions that gives padded positions zero
+ * weight (d2l-ai, "Attention Scoring Functions", masked softmax).
  *
  * Padded scores are replaced by MASK_VALUE (-1e9), never by -Infinity: exp(-1e9 - max) underflows
  * to exactly 0 in float32, so a padded position gets weight 0, while a row whose positions are ALL
@@ -30,8 +30,8 @@ export function maskedSoftmax(scores: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tenso
     if (mask === undefined) return tf.softmax(scores, -1);
     const [batchSize, , srcLen] = scores.shape;
     // [batch, srcLen] -> [batch, 1, srcLen]: 1 for a real position, 0 for padding, broadcast
-    // over tgtLen by the arithmetic (a `where` needs it tiled to [batch, tgtLen, srcLen] first:
-    // wasm's Tile took 36 ms for the attention model at 500 tokens, more than the products).
+    // over tgtLen by the arithmetic (a `where` needs it tiled to [batch, tgtLen, srcLen] first,
+    // and wasm's Tile is slower than the attention products themselves).
     const real = tf.cast(tf.greater(tf.reshape(mask, [batchSize, 1, srcLen]), 0), 'float32');
     // Exact, not an approximation: score * 1 + 0 * MASK_VALUE = score (the product is -0), and
     // score * 0 + 1 * MASK_VALUE = MASK_VALUE for any finite score, so a fully masked row stays

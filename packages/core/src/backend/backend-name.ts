@@ -4,7 +4,8 @@
 
 /**
  * `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node` (optional; fastest).
- * `wasm`: `@tensorflow/tfjs-backend-wasm` with encdec's kernels (trains ~50x faster than `cpu`).
+ * `wasm`: `@tensorflow/tfjs-backend-wasm` with encdec's kernels (trains much faster than
+ *   `cpu`: bench/PERFORMANCE.md).
  * `cpu`: plain JavaScript, always there (slowest).
  */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;

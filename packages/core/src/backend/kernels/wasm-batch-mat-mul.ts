@@ -3,20 +3,19 @@
  * multiply without transposes.
  *
  * The wasm kernel takes XNNPACK's fast path only when neither input is transposed; otherwise it
- * falls to a scalar loop (~2 GFLOP/s here, ~400 ms for one product of the seed model's output
- * layer). Every backward pass of a matMul needs the transposed products (dA = dY Bᵀ, dB = Aᵀ dY),
- * so training spends most of its time there. An explicit Transpose plus the fast path took
- * 28-64 ms for the same products, equal within 3e-6 (bench/PERFORMANCE.md).
+ * falls to a scalar loop. Every backward pass of a matMul needs the transposed products (dA =
+ * dY Bᵀ, dB = Aᵀ dY), so training spent most of its time there. An explicit Transpose plus the
+ * fast path gives the same products (equal within 3e-6) an order of magnitude faster
+ * (bench/PERFORMANCE.md has the measurements).
  *
  * Two cases go to encdec's own SIMD product (packages/core/assembly/batch-mat-mul.ts):
  * - batches of more than one product (attention's scores and context, [64, 20, 32] x
  *   [64, 500, 32]^T and the like, forward and backward), which the stock kernel runs as a scalar
- *   loop (~3 GFLOP/s, ~14 ms each at 500 source tokens): ~10x faster;
+ *   loop;
  * - A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
  *   [1280, 10000]; a recurrent layer's over 32,000 tokens), where the product reads B once
- *   instead of packing and streaming it: ~20 ms against ~30-60 for the dense layer's, and faster
- *   than Transpose + XNNPACK at every size measured (1.2-3.6x from [64, 32]^T [64, 128] to
- *   [1280, 128]^T [1280, 32]).
+ *   instead of packing and streaming it, which is faster than Transpose + XNNPACK at every size
+ *   measured (bench/PERFORMANCE.md).
  *
  * The stock kernel only exists once `@tensorflow/tfjs-backend-wasm` is imported, so this one is
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.

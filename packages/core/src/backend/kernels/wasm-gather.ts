@@ -1,9 +1,9 @@
 /**
  * A faster `GatherV2` for `wasm`: rows copied with typed-array views on the wasm heap.
  *
- * The stock wasm kernel copies element by element with an index computation each: an Embedding
- * lookup of the seed model's encoder at 500 tokens ([10000, 32] by 32,000 ids) took ~26 ms a
- * training step, the copy here ~1 ms. It also honours `batchDims` (TF.js 4.22's wasm kernel
+ * The stock wasm kernel copies element by element with an index computation each, where an
+ * Embedding lookup ([10000, 32] by 32,000 ids for the Keras example model at 500 tokens) is
+ * whole rows (bench/PERFORMANCE.md has the measurements). It also honours `batchDims` (TF.js 4.22's wasm kernel
  * returns wrong values for batchDims 1). Same out-of-range error as the cpu kernel.
  *
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.

@@ -2,10 +2,9 @@
  * Two wasm kernels over rows of logits, by a small module compiled from
  * packages/core/assembly/row-stats.ts that runs on the backend's own memory with SIMD:
  *
- * `EncdecRowStats`, logits [rows, n] -> what search needs of a step (search/step-scores.ts), in two
- * passes over each row (the maximum; the sum of exp(x - max)) and a scan to the maximum's index.
- * The stock way takes a softmax (three passes, one written back), an argmax and three gathers:
- * ~0.76 ms against ~0.43 for [64, 10000].
+ * `EncdecRowStats`, logits [rows, n] -> what search and the loss need of a step (ops/row-stats.ts),
+ * in two passes over each row (the maximum; the sum of exp(x - max)) and a scan to the maximum's
+ * index, where stock ops take a softmax (three passes, one written back), an argmax and gathers.
  *
  *   best [rows] int32                lowest index among equal maxima, as tf.argMax
  *   logSumExp [rows, 1] float32      m + log(sum_j exp(x_j - m)), m the row's maximum
@@ -15,14 +14,14 @@
  * row's k largest logits and their indices (as tf.topk: largest first, equal values by ascending
  * index) and the row's logSumExp [rows, 1], exactly as `EncdecRowStats` computes it (the top
  * value is the maximum). One pass over a row for the top k, then the exp pass while the row is
- * still in the cache: [320, 10000] (beam width 5, the seed's vocabulary) ~2.3 ms against ~3.7
- * for `TopK` and `EncdecRowStats` apart, each reading the 12.8 MB of logits from memory.
+ * still in the cache, where `TopK` and `EncdecRowStats` apart would each read the logits
+ * ([320, 10000] at beam width 5 and the Keras example model's vocabulary) from memory.
  *
  * `EncdecCrossEntropyGrad`, the backward pass of the masked cross-entropy (train/loss.ts):
  * (softmax(x) - onehot(target)) * scale per row, as one pass that writes the result, where the
  * stock ops take a softmax, a scatter, a multiply and an add over [tokens, vocabSize].
  *
- * Other backends have neither kernel; search and the loss then use stock ops.
+ * Other backends have none of these kernels; ops/row-stats.ts then uses stock ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ROW_STATS_WASM } from './row-stats-wasm.js';

@@ -5,8 +5,8 @@
  *
  * The stock wasm kernels copy. TF.js clones every tensor a gradient needs (the tape's
  * `saveTensorsForBackwardMode`) and casts both operands of a binary op to a common dtype, so a
- * training step of the seed model copied its [1280, 10000] logits, probabilities and gradients
- * about seven times, ~2.5 ms each (bench/train-decode.bench.mjs).
+ * training step of the Keras example model copied its [1280, 10000] logits, probabilities and
+ * gradients about seven times (bench/PERFORMANCE.md has the measurements).
  *
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */

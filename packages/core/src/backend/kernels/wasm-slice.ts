@@ -4,8 +4,8 @@
  *
  * The stock kernel first reads the whole input out of the heap (`readSync`, a copy of all of it)
  * and then copies the slice from that copy: taking an LSTM's final states (2 x [64, 32]) out of
- * the fused op's packed result ([64, 100, 32] outputs before them) cost ~0.45 ms each, the same as
- * slicing out all the outputs. Other slices (and strings) still go to the stock kernel.
+ * the fused op's packed result ([64, 100, 32] outputs before them) cost as much as slicing out
+ * all the outputs. Other slices (and strings) still go to the stock kernel.
  *
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */

@@ -3,10 +3,10 @@
  * (packages/core/assembly/sum-rows.ts, `sumRows`): one pass over x [outer, inner], in order.
  *
  * The stock wasm kernel reduces only the innermost axes; for any other it first transposes the
- * input. The bias gradient of a Dense layer is such a sum (over the batch rows of dY): for the
- * seed model's output layer, [1280, 10000], the transpose plus reduce took ~50 ms a training
- * step; a product with a row of ones on XNNPACK ~2 ms when the weight gradient had just packed
- * the same dY, ~30 ms when not; this pass ~4 ms either way (test/core/backend).
+ * input. The bias gradient of a Dense layer is such a sum (over the batch rows of dY, [1280,
+ * 10000] for the Keras example model's output layer), where the transpose costs more than the
+ * sum; a product with a row of ones on XNNPACK is fast only when the weight gradient has just
+ * packed the same dY. This pass reads dY once either way (bench/PERFORMANCE.md).
  * Other axes and non-float32 inputs go to the stock kernel; an empty input sums to zeros (the
  * stock kernel's output was left uninitialized).
  *

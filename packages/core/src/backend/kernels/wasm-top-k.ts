@@ -5,8 +5,8 @@
  * sixteen values tested at once), int32 rows to `topKRows` here.
  *
  * Beam search takes the top 2 x beamWidth of beamWidth x vocabSize candidates per input every
- * step: [64, 50000] with k = 10 for the seed model took ~6 ms with the stock kernel, ~3 ms here,
- * a quarter of a beam step. Same results as tf.topk: values in descending order, equal values by
+ * step ([64, 50000] with k = 10 for the Keras example model), where the stock kernel sorts more
+ * than it needs (bench/PERFORMANCE.md). Same results as tf.topk: values in descending order, equal values by
  * ascending index. Large k (> 64), where the buffer's insertions would cost more than a sort,
  * goes to the stock kernel.
  *
