@@ -54,7 +54,9 @@ function comments(file: string): { line: number; text: string }[] {
   const lines = readFileSync(`${root}/${file}`, 'utf8').split('\n');
   const out: { line: number; text: string }[] = [];
   lines.forEach((text, i) => {
-    const m = hash ? /(?:^|\s)#(.*)$/.exec(text) : /(?:^|\s)(?:\/\/|\/\*\*?|\*)(.*)$/.exec(text);
+    const m = hash
+      ? /(?:^|\s)#(.*)$/.exec(text)
+      : (/(?:^|\s)\/\/(.*)$/.exec(text) ?? /^\s*(?:\/\*\*?|\*)(.*)$/.exec(text));
     if (m?.[1]) out.push({ line: i + 1, text: m[1] });
   });
   return out;
