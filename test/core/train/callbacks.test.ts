@@ -3,7 +3,14 @@
  * model_checkpoint.py): patience counts epochs without improvement, restoreBestWeights sets the
  * best epoch's weights at the end, and a checkpoint keeps its best value across fits.
  */
-import { type Dataset, earlyStopping, evaluateLoop, fitLoop, modelCheckpoint } from '@encdec/core';
+import {
+  createSeq2Seq,
+  type Dataset,
+  earlyStopping,
+  evaluateLoop,
+  fitLoop,
+  modelCheckpoint,
+} from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigram } from './bigram.js';
@@ -85,6 +92,31 @@ describe('earlyStopping', () => {
       disposeAll(train, val);
       model.W.dispose();
     }
+  });
+
+  it('restoreBestWeights on a seq2seq: its layer variables are set back to the best epoch', async () => {
+    // Trained to reverse, validated on copying: val_loss falls while the token distribution is
+    // learnt, then rises as the model learns to reverse.
+    const side = { vocabSize: 8, embeddingDim: 4, units: 8, cell: 'gru' as const, seed: 1 };
+    const model = createSeq2Seq({ encoder: side, decoder: side, learningRate: 0.05 });
+    const src = [1, 2, 3, 4, 5, 6].map((t) => [t + 1, ((t + 1) % 6) + 2, ((t + 3) % 6) + 2]);
+    const withInput = (out: number[][]) => out.map((row) => [1, row[0]!, row[1]!]);
+    const reversed = src.map((row) => [...row].reverse());
+    const copied = src.map((row) => [...row]);
+    const history = await model.fit([src, withInput(reversed)], reversed, {
+      epochs: 8,
+      batchSize: 2,
+      seed: 1,
+      verbose: false,
+      validationData: [[src, withInput(copied)], copied],
+      callbacks: earlyStopping({ patience: 100, restoreBestWeights: true }),
+    });
+    const valLoss = history.history.val_loss!;
+    const best = argmin(valLoss);
+    expect(best).toBeLessThan(valLoss.length - 1);
+    const final = await model.evaluate([src, withInput(copied)], copied);
+    expect(final.loss).toBeCloseTo(valLoss[best]!, 5);
+    model.dispose();
   });
 
   it('rejects a restoreBestWeights that is not a boolean', () => {
