@@ -292,6 +292,36 @@ describe('fitLoop terminateOnNaN (Keras TerminateOnNaN, on by default)', () => {
     }
   });
 
+  it('stops on an infinite loss too, at its batch', async () => {
+    const d = data();
+    const model = bigram();
+    const infinite: Trainable = {
+      ...model,
+      // The sum of the logits plus Infinity: an infinite loss with finite gradients.
+      objective: (logits) => ({
+        lossSum: tf.add(tf.sum(logits), Infinity),
+        correct: tf.scalar(0),
+        count: tf.scalar(1),
+      }),
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const batches: number[] = [];
+    try {
+      const history = await fitLoop(infinite, d, {
+        epochs: 2,
+        batchSize: 5,
+        verbose: false,
+        callbacks: { onBatchEnd: (b) => void batches.push(b) },
+      });
+      expect(batches).toEqual([0]);
+      expect(history.epoch).toEqual([]);
+      expect(warn.mock.calls[0]![0]).toMatch(/^fit: the loss of epoch 1, batch 1\/4 is Infinity;/);
+    } finally {
+      warn.mockRestore();
+      tf.dispose([...d.inputs, d.targets, model.W]);
+    }
+  });
+
   it('terminateOnNaN false trains every epoch on, as before', async () => {
     const { model, x, y } = explodingSeq2Seq();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -25,7 +25,7 @@ export interface TrainingControl {
   readonly stopRequested: boolean;
   /** Copies of the trained variables' values, in order; the caller disposes them. */
   getWeights(): tf.Tensor[];
-  /** Sets the trained variables to `weights` (as `getWeights` returned them); keeps no tensor. */
+  /** Sets the trained variables to `weights` (as `getWeights` gave them); the caller owns them. */
   setWeights(weights: readonly tf.Tensor[]): void;
   /** Saves the model being trained into a directory, atomically; absent if it cannot save. */
   save?: (dir: string) => Promise<void>;
