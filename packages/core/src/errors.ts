@@ -184,6 +184,28 @@ export function unknownMonitor(name: string, value: string, available: string[])
   );
 }
 
+/** `validationSplit` leaves no row to hold out, or none to train on, under Keras' rule. */
+export function validationSplitTooSmall(
+  split: number,
+  rows: number,
+  trainRows: number,
+): EncdecError {
+  return new EncdecError(
+    `validationSplit ${split} cannot split ${rows} rows: as in Keras, the first floor(${rows} * (1 - ${split})) = ${trainRows} train and the other ${rows - trainRows} validate, and each part needs at least one row. Use more rows, another validationSplit, or validationData.`,
+    'validationSplit',
+  );
+}
+
+/** The warning `fit` prints when `terminateOnNaN` stops training (epoch and batch 0-based in). */
+export function nonFiniteLossWarning(
+  loss: number,
+  epoch: number,
+  batch: number,
+  batches: number,
+): string {
+  return `fit: the loss of epoch ${epoch + 1}, batch ${batch + 1}/${batches} is ${loss}; training stopped there (terminateOnNaN), that epoch is not recorded and no checkpoint saves its weights. Lower the learning rate or set clipNorm.`;
+}
+
 // --- io -------------------------------------------------------------------------------------------
 
 /** Reading `path` failed: `problem` says what is wrong with it, `remedy` what to do. */

@@ -48,6 +48,17 @@ describe('rejects', () => {
     expect(call).toThrow('predictions must have as many entries as targets (2), got 1.');
   });
 
+  it('a row that is not an array (a flat id list), naming it, instead of scoring 0', () => {
+    for (const metric of [tokenAccuracy, exactMatch]) {
+      const flat = () => metric([5] as never, [[1]]);
+      expect(flat).toThrow(EncdecError);
+      expect(flat).toThrow('predictions[0] must be an array of token ids, got 5.');
+      expect(() => metric([[1], [2]], [[1], 2] as never)).toThrow(
+        'targets[1] must be an array of token ids, got 2.',
+      );
+    }
+  });
+
   it('a padId that is not an integer', () => {
     expect(() => exactMatch([[1]], [[1]], { padId: 0.5 })).toThrow(
       'padId must be an integer, got 0.5.',

@@ -106,7 +106,39 @@ describe('rejects', () => {
       () => corpusBleu([hyp1], [[]]),
       'references[0] must be a non-empty array of token arrays, got [].',
     ],
-    [() => sentenceBleu(hyp1, refs1, { maxOrder: 0 }), 'maxOrder must be an integer >= 1, got 0.'],
+    [
+      () => sentenceBleu(hyp1, refs1, { maxOrder: 0 }),
+      'maxOrder must be an integer in [1, 100], got 0.',
+    ],
+    // 1e9 allocated per-order arrays until the heap ran out and the process aborted.
+    [
+      () => corpusBleu([hyp1], [refs1], { maxOrder: 1e9 }),
+      'maxOrder must be an integer in [1, 100], got 1000000000.',
+    ],
+    [
+      () => sentenceBleu(hyp1, refs1, { maxOrder: 2.5 }),
+      'maxOrder must be an integer in [1, 100], got 2.5.',
+    ],
+    // Infinity gave NaN, 5 gave BLEU 4.2.
+    [
+      () => sentenceBleu(hyp1, refs1, { smoothing: 'epsilon', epsilon: Infinity }),
+      'epsilon must be a number in (0, 1), got Infinity.',
+    ],
+    [
+      () => sentenceBleu(hyp1, refs1, { smoothing: 'epsilon', epsilon: 5 }),
+      'epsilon must be a number in (0, 1), got 5.',
+    ],
+    [() => sentenceBleu(hyp1, refs1, { epsilon: 0 }), 'epsilon must be a number in (0, 1), got 0.'],
+    // A string reference was read as characters and gave NaN.
+    [
+      () => corpusBleu([hyp1, hyp2], [refs1, [refs2[0]!, 'a b c' as never]]),
+      'references[1][1] must be an array of tokens, got "a b c".',
+    ],
+    // An undefined hypothesis threw a TypeError.
+    [
+      () => corpusBleu([hyp1, undefined as never], [refs1, refs2]),
+      'hypotheses[1] must be an array of tokens, got undefined.',
+    ],
     [
       () => sentenceBleu(hyp1, refs1, { smoothing: 'floor' as never }),
       'smoothing must be one of "none", "epsilon", "addOne", got "floor".',

@@ -1,5 +1,9 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type Callback,
+  createSeq2Seq,
   earlyStopping,
   evaluateLoop,
   fitLoop,
@@ -8,45 +12,12 @@ import {
   type Trainable,
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { bigram, data, V } from './bigram.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const V = 6;
-
-/** A model the loop knows nothing about: logits = W[token] (a bigram table), [rows, T, V]. */
-function bigram(
-  optimizer: tf.Optimizer = tf.train.sgd(0.5),
-  saves: string[] = [],
-): Trainable & { W: tf.Variable } {
-  const W = tf.variable(tf.zeros([V, V]));
-  return {
-    W,
-    optimizer,
-    variables: () => [W],
-    logits: (inputs) => tf.gather(W, inputs[0]!),
-    save: async (dir) => {
-      saves.push(dir);
-    },
-  };
-}
-
-/** 20 rows: target = (token + 1) mod V, with trailing padding (0) in some rows. */
-function data(): { inputs: tf.Tensor[]; targets: tf.Tensor } {
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let r = 0; r < 20; r++) {
-    const row = [1 + (r % 5), 1 + ((r + 2) % 5), 1 + ((r + 4) % 5)];
-    x.push(row);
-    y.push(row.map((t, i) => (r % 3 === 0 && i === 2 ? 0 : (t % 5) + 1)));
-  }
-  return {
-    inputs: [tf.tensor2d(x, undefined, 'int32')],
-    targets: tf.tensor2d(y, undefined, 'int32'),
-  };
-}
 
 describe('fitLoop', () => {
   it('calls every callback in order, awaits async ones, and reports Keras-style logs', async () => {
@@ -189,6 +160,9 @@ describe('fitLoop', () => {
     await expect(fitLoop(model, d, { validationSplit: 1 })).rejects.toThrow(
       'validationSplit must be a number in [0, 1), got 1.',
     );
+    await expect(fitLoop(model, d, { terminateOnNaN: 1 as never })).rejects.toThrow(
+      'terminateOnNaN must be true or false, got 1.',
+    );
     await expect(fitLoop(model, d, { clipNorm: -1 })).rejects.toThrow(
       'clipNorm must be a positive number, got -1.',
     );
@@ -203,5 +177,168 @@ describe('fitLoop', () => {
       'patience must be a non-negative integer, got -1.',
     );
     tf.dispose([...d.inputs, d.targets, model.W, ...short.inputs]);
+  });
+});
+
+/** A model over rows 0..rows-1 (input = the row's index) that records the rows each pass saw. */
+function rowRecorder(rows: number) {
+  const W = tf.variable(tf.zeros([rows, V]));
+  const seen = { train: new Set<number>(), validation: new Set<number>() };
+  const trainable: Trainable = {
+    optimizer: tf.train.sgd(0.1),
+    variables: () => [W],
+    logits: (inputs, training) => {
+      for (const r of inputs[0]!.dataSync()) seen[training ? 'train' : 'validation'].add(r);
+      return tf.gather(W, inputs[0]!);
+    },
+  };
+  const ids = Array.from({ length: rows }, (_, r) => [r]);
+  const data = {
+    inputs: [tf.tensor2d(ids, [rows, 1], 'int32')],
+    targets: tf.tensor2d(
+      Array.from({ length: rows }, () => [1]),
+      [rows, 1],
+      'int32',
+    ),
+  };
+  const dispose = () => tf.dispose([W, ...data.inputs, data.targets]);
+  return { trainable, data, seen, dispose };
+}
+
+describe('fitLoop validationSplit (Keras: the first floor(rows * (1 - split)) rows train)', () => {
+  const cases: [rows: number, split: number, held: number[]][] = [
+    [9, 0.2, [7, 8]], // floor(9 * 0.8) = 7
+    [9, 0.05, [8]], // floor(9 * 0.95) = 8: one row, though 9 * 0.05 < 1
+    [20, 0.2, [16, 17, 18, 19]],
+    [10, 0.3, [7, 8, 9]], // 1 - 0.3 = 0.7 in float64, 10 * 0.7 = 7
+  ];
+  for (const [rows, split, held] of cases) {
+    it(`${rows} rows, validationSplit ${split}: holds out rows ${held}`, async () => {
+      const { trainable, data, seen, dispose } = rowRecorder(rows);
+      const before = tf.memory().numTensors;
+      await fitLoop(trainable, data, { validationSplit: split, verbose: false, batchSize: 4 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect([...seen.validation].sort((a, b) => a - b)).toEqual(held);
+      expect(seen.train.size).toBe(rows - held.length);
+      expect(Math.max(...seen.train)).toBe(rows - held.length - 1);
+      dispose();
+    });
+  }
+
+  it('throws before training when a part would get no row, naming validationSplit and rows', async () => {
+    for (const [rows, split, trainRows] of [
+      [1, 0.5, 0],
+      [2, 0.6, 0],
+      [9, 1e-17, 9], // 1 - 1e-17 rounds to 1: nothing held out
+    ] as const) {
+      const { trainable, data, seen, dispose } = rowRecorder(rows);
+      const call = fitLoop(trainable, data, { validationSplit: split, verbose: false });
+      await expect(call).rejects.toThrow(
+        `validationSplit ${split} cannot split ${rows} rows: as in Keras, the first floor(${rows} * (1 - ${split})) = ${trainRows} train and the other ${rows - trainRows} validate, and each part needs at least one row.`,
+      );
+      expect(seen.train.size).toBe(0);
+      dispose();
+    }
+  });
+});
+
+describe('fitLoop terminateOnNaN (Keras TerminateOnNaN, on by default)', () => {
+  /** A one-LSTM seq2seq with learning rate 1e30: the loss is NaN within a few batches. */
+  function explodingSeq2Seq() {
+    const side = { vocabSize: 8, embeddingDim: 4, units: 4, cell: 'lstm' as const };
+    const model = createSeq2Seq({ encoder: side, decoder: side, learningRate: 1e30 });
+    const src = [1, 2, 3, 4, 5, 6].map((t) => [t, t + 1, (t % 6) + 1]);
+    const tgtOut = src.map((row) => [...row].reverse());
+    const tgtIn = tgtOut.map((row) => [1, row[0]!, row[1]!]);
+    return { model, x: [src, tgtIn] as const, y: tgtOut };
+  }
+
+  it('stops at the first non-finite loss, warns naming epoch and batch, and saves no checkpoint', async () => {
+    const { model, x, y } = explodingSeq2Seq();
+    const dir = mkdtempSync(join(tmpdir(), 'encdec-nan-'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const losses: number[] = [];
+    const epochEnds: number[] = [];
+    try {
+      const history = await model.fit(x, y, {
+        epochs: 3,
+        batchSize: 1,
+        shuffle: false,
+        verbose: false,
+        callbacks: [
+          modelCheckpoint({ path: join(dir, 'epoch-{epoch}'), monitor: 'loss' }),
+          {
+            onBatchEnd: (_b, logs) => void losses.push(logs.loss!),
+            onEpochEnd: (e) => void epochEnds.push(e),
+          },
+        ],
+      });
+      const firstBad = losses.findIndex((loss) => !Number.isFinite(loss));
+      expect(firstBad).toBeGreaterThan(0); // the first batch, at the initial weights, is finite
+      expect(firstBad).toBe(losses.length - 1); // no batch after it
+      expect(warn).toHaveBeenCalledTimes(1);
+      const epoch = Math.floor(firstBad / 6);
+      expect(warn.mock.calls[0]![0]).toBe(
+        `fit: the loss of epoch ${epoch + 1}, batch ${(firstBad % 6) + 1}/6 is ${losses[firstBad]}; training stopped there (terminateOnNaN), that epoch is not recorded and no checkpoint saves its weights. Lower the learning rate or set clipNorm.`,
+      );
+      // The broken epoch ends nothing and records nothing; earlier (finite) epochs stay.
+      expect(history.epoch).toEqual(epochEnds);
+      expect(history.epoch).toHaveLength(epoch);
+      expect(existsSync(join(dir, `epoch-${epoch + 1}`))).toBe(false);
+    } finally {
+      warn.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+      model.dispose();
+    }
+  });
+
+  it('stops on an infinite loss too, at its batch', async () => {
+    const d = data();
+    const model = bigram();
+    const infinite: Trainable = {
+      ...model,
+      // The sum of the logits plus Infinity: an infinite loss with finite gradients.
+      objective: (logits) => ({
+        lossSum: tf.add(tf.sum(logits), Infinity),
+        correct: tf.scalar(0),
+        count: tf.scalar(1),
+      }),
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const batches: number[] = [];
+    try {
+      const history = await fitLoop(infinite, d, {
+        epochs: 2,
+        batchSize: 5,
+        verbose: false,
+        callbacks: { onBatchEnd: (b) => void batches.push(b) },
+      });
+      expect(batches).toEqual([0]);
+      expect(history.epoch).toEqual([]);
+      expect(warn.mock.calls[0]![0]).toMatch(/^fit: the loss of epoch 1, batch 1\/4 is Infinity;/);
+    } finally {
+      warn.mockRestore();
+      tf.dispose([...d.inputs, d.targets, model.W]);
+    }
+  });
+
+  it('terminateOnNaN false trains every epoch on, as before', async () => {
+    const { model, x, y } = explodingSeq2Seq();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const history = await model.fit(x, y, {
+        epochs: 2,
+        batchSize: 1,
+        shuffle: false,
+        verbose: false,
+        terminateOnNaN: false,
+      });
+      expect(history.epoch).toEqual([0, 1]);
+      expect(history.history.loss![1]).toBeNaN();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      model.dispose();
+    }
   });
 });

@@ -20,6 +20,15 @@ function checkInputs(predictions: unknown, targets: unknown, options: AccuracyOp
   if (predictions.length !== targets.length) {
     throw lengthMismatch('predictions', predictions.length, 'targets', targets.length);
   }
+  // Each row is an array too: a flat array of ids would otherwise compare numbers with rows.
+  for (const [name, rows] of [
+    ['predictions', predictions],
+    ['targets', targets],
+  ] as const) {
+    rows.forEach((row: unknown, i: number) => {
+      if (!Array.isArray(row)) throw invalidArgument(`${name}[${i}]`, row, 'an array of token ids');
+    });
+  }
   const padId = options.padId ?? 0;
   if (!Number.isInteger(padId)) throw invalidArgument('padId', padId, 'an integer');
   return padId;

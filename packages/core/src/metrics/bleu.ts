@@ -3,8 +3,8 @@
  *
  *   p_n  = sum over hypotheses of sum over n-grams g of min(count(g), max over refs of count_ref(g))
  *          / sum over hypotheses of the number of n-grams          (clipped, "modified" precision)
- *   BP   = 1 if c > r, else exp(1 - r / c)   c: total hypothesis length; r: sum over hypotheses of
- *          the reference length closest to it (the shorter one on a tie)
+ *   BP   = 1 if c >= r, else exp(1 - r / c) (0 for c = 0)   c: total hypothesis length; r: sum over
+ *          hypotheses of the reference length closest to it (the shorter one on a tie)
  *   BLEU = BP * exp(sum_n w_n log p_n),      w_n = 1 / maxOrder (uniform; maxOrder 4 by default)
  *
  * Without smoothing any p_n = 0 gives BLEU 0, which is common for single short sentences. Two
@@ -12,6 +12,15 @@
  * Sentence-Level BLEU"):
  *   epsilon  method 1: a zero matched count becomes `epsilon` (default 0.1): p_n = epsilon / total_n
  *   addOne   method 2 (Lin & Och 2004): p_n = (matched_n + 1) / (total_n + 1) for n >= 2
+ *
+ * The reference is sacreBLEU's corpus BLEU (`BLEU.compute_bleu`, sacrebleu 2.6), which every
+ * smoothing equals exactly: 'none', 'epsilon' and 'addOne' are its smooth_method 'none', 'floor'
+ * (smooth_value = epsilon) and 'add-k' (k = 1). As there, BLEU is 0 when no unigram matches
+ * (nothing is smoothed then), and an order with no n-gram at all (every hypothesis shorter than
+ * n) has p_n = 0 except under addOne. NLTK's corpus_bleu with SmoothingFunction().method1 gives the
+ * same 'epsilon' values whenever every hypothesis has at least maxOrder tokens (below that, NLTK
+ * counts a sentence without n-grams of order n as holding one). Golden values:
+ * test/fixtures/bleu/make-golden.py.
  */
 import { invalidArgument, lengthMismatch } from '../errors.js';
 
@@ -25,11 +34,17 @@ export function isBleuSmoothing(value: unknown): value is BleuSmoothing {
 
 /** Options of `corpusBleu` and `sentenceBleu`. */
 export interface BleuOptions {
-  /** Longest n-gram counted, with uniform weights 1 / maxOrder. Default 4 (BLEU-4). */
+  /**
+   * Longest n-gram counted, with uniform weights 1 / maxOrder: an integer in [1, 100] (the bound
+   * is far above any order in use and keeps the per-order arrays small). Default 4 (BLEU-4).
+   */
   maxOrder?: number;
   /** Default 'none' (the paper's definition); see the file comment. */
   smoothing?: BleuSmoothing;
-  /** The numerator that replaces a zero match count under 'epsilon' smoothing. Default 0.1. */
+  /**
+   * The numerator that replaces a zero match count under 'epsilon' smoothing, in (0, 1): less than
+   * one real match. Default 0.1 (Chen & Cherry's value, NLTK's and sacreBLEU's default).
+   */
   epsilon?: number;
 }
 
@@ -47,6 +62,9 @@ export interface BleuResult {
 }
 
 type Token = number | string;
+
+/** The largest `maxOrder` accepted. */
+const MAX_ORDER = 100;
 
 /** Counts of the n-grams of `tokens` of size `n`, keyed by their tokens. */
 function ngramCounts(tokens: readonly Token[], n: number): Map<string, number> {
@@ -78,13 +96,15 @@ export function corpusBleu(
   options: BleuOptions = {},
 ): BleuResult {
   const { maxOrder = 4, smoothing = 'none', epsilon = 0.1 } = options;
-  if (!Number.isInteger(maxOrder) || maxOrder < 1) {
-    throw invalidArgument('maxOrder', maxOrder, 'an integer >= 1');
+  if (!(Number.isInteger(maxOrder) && maxOrder >= 1 && maxOrder <= MAX_ORDER)) {
+    throw invalidArgument('maxOrder', maxOrder, `an integer in [1, ${MAX_ORDER}]`);
   }
   if (!isBleuSmoothing(smoothing)) {
     throw invalidArgument('smoothing', smoothing, 'one of "none", "epsilon", "addOne"');
   }
-  if (!(epsilon > 0)) throw invalidArgument('epsilon', epsilon, 'a number > 0');
+  if (!(typeof epsilon === 'number' && epsilon > 0 && epsilon < 1)) {
+    throw invalidArgument('epsilon', epsilon, 'a number in (0, 1)');
+  }
   if (!Array.isArray(hypotheses)) {
     throw invalidArgument('hypotheses', hypotheses, 'an array of token arrays');
   }
@@ -102,9 +122,17 @@ export function corpusBleu(
   let referenceLength = 0;
   hypotheses.forEach((hypothesis, i) => {
     const refs = references[i]!;
+    if (!Array.isArray(hypothesis)) {
+      throw invalidArgument(`hypotheses[${i}]`, hypothesis, 'an array of tokens');
+    }
     if (!Array.isArray(refs) || refs.length === 0) {
       throw invalidArgument(`references[${i}]`, refs, 'a non-empty array of token arrays');
     }
+    refs.forEach((ref, j) => {
+      if (!Array.isArray(ref)) {
+        throw invalidArgument(`references[${i}][${j}]`, ref, 'an array of tokens');
+      }
+    });
     hypothesisLength += hypothesis.length;
     referenceLength += closestLength(refs, hypothesis.length);
     for (let n = 1; n <= maxOrder; n++) {
@@ -121,17 +149,21 @@ export function corpusBleu(
     }
   });
 
-  // 2. Precisions, smoothed if asked; 3. brevity penalty; 4. the weighted geometric mean.
+  // 2. Precisions, smoothed if asked (never without a unigram match: BLEU is 0 then);
+  // 3. brevity penalty; 4. the weighted geometric mean.
+  const anyMatch = matched[0]! > 0;
   const precisions = matched.map((m, k) => {
-    if (smoothing === 'epsilon' && m === 0) return epsilon / Math.max(total[k]!, 1);
-    if (smoothing === 'addOne' && k >= 1) return (m + 1) / (total[k]! + 1);
-    return total[k]! === 0 ? 0 : m / total[k]!;
+    const t = total[k]!;
+    if (anyMatch && smoothing === 'addOne' && k >= 1) return (m + 1) / (t + 1);
+    if (t === 0) return 0;
+    if (anyMatch && smoothing === 'epsilon' && m === 0) return epsilon / t;
+    return m / t;
   });
   const brevityPenalty =
-    hypothesisLength === 0
-      ? 0
-      : hypothesisLength > referenceLength
-        ? 1
+    hypothesisLength >= referenceLength
+      ? 1
+      : hypothesisLength === 0
+        ? 0
         : Math.exp(1 - referenceLength / hypothesisLength);
   const logMean = precisions.reduce((sum, p) => sum + Math.log(p) / maxOrder, 0);
   const bleu = precisions.some((p) => p === 0) ? 0 : brevityPenalty * Math.exp(logMean);

@@ -17,16 +17,18 @@ export function perplexityFromNll(meanNll: number): number {
 
 /** Options of `perplexity`. */
 export interface PerplexityOptions {
-  /** Target token that is padding and not counted. Default 0. Ignored when `mask` is given. */
+  /** Target id that is padding and not counted (an integer). Default 0. Ignored with a `mask`. */
   padId?: number;
   /** [...targets.shape]: 1 where a token counts, 0 where it does not. Default targets != padId. */
   mask?: tf.Tensor;
 }
 
 /**
- * Perplexity of `targets` (int32 [...batch]) under `logProbs` ([...batch, vocabSize], a
- * log-softmax), e.g. [batchSize, tgtLen, vocabSize] and [batchSize, tgtLen]. Reads one number
- * pair back; disposes nothing it was given. NaN when the mask counts no token.
+ * Perplexity of `targets` ([...batch] token ids) under `logProbs` ([...batch, vocabSize], a
+ * log-softmax), e.g. [batchSize, tgtLen, vocabSize] and [batchSize, tgtLen]. Every counted target
+ * must be an integer in [0, vocabSize) (an id outside would read another position's probability).
+ * Reads the targets (and mask) and one number pair back; disposes nothing it was given. NaN when
+ * the mask counts no token.
  */
 export function perplexity(
   logProbs: tf.Tensor,
@@ -44,8 +46,10 @@ export function perplexity(
   if (mask && mask.shape.join() !== batchShape.join()) {
     throw invalidArgument('mask', mask.shape, `of shape ${JSON.stringify(batchShape)}`);
   }
+  if (!Number.isInteger(padId)) throw invalidArgument('padId', padId, 'an integer');
+  const vocabSize = logProbs.shape.at(-1)!;
+  checkTargetIds(targets, mask, padId, vocabSize);
   const [nll, count] = tf.tidy(() => {
-    const vocabSize = logProbs.shape.at(-1)!;
     const flat = tf.reshape(logProbs, [-1, vocabSize]); // [N, vocabSize]
     const ids = tf.reshape(tf.cast(targets, 'int32'), [-1, 1]); // [N, 1]
     const picked = tf.reshape(takeAlongRows(flat as tf.Tensor2D, ids as tf.Tensor2D), [-1]); // [N]: log p(target)
@@ -58,4 +62,30 @@ export function perplexity(
     return tf.stack([tf.neg(tf.sum(counted)), tf.sum(weight)]).dataSync();
   });
   return Math.exp(nll! / count!);
+}
+
+/** Throws, naming the position, at the first counted target that is not an id in [0, vocabSize). */
+function checkTargetIds(
+  targets: tf.Tensor,
+  mask: tf.Tensor | undefined,
+  padId: number,
+  vocabSize: number,
+): void {
+  const ids = targets.dataSync();
+  const weights = mask?.dataSync();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const counted = weights ? weights[i]! > 0 : id !== padId;
+    if (counted && !(Number.isInteger(id) && id >= 0 && id < vocabSize)) {
+      const position = targets.shape.map((_, axis) => {
+        const stride = targets.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+        return Math.floor(i / stride) % targets.shape[axis]!;
+      });
+      throw invalidArgument(
+        `targets[${position.join(', ')}]`,
+        id,
+        `an integer token id in [0, ${vocabSize})`,
+      );
+    }
+  }
 }

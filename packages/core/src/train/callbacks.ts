@@ -3,6 +3,7 @@
  * without the loop knowing about them (nanoGPT / Keras style). Logs use the Keras keys `loss`,
  * `accuracy`, `val_loss`, `val_accuracy`; every hook may be async and the loop awaits it.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { invalidArgument, unknownMonitor } from '../errors.js';
 
 /** Numbers reported at a point of training, by Keras name. */
@@ -22,6 +23,10 @@ export interface TrainingControl {
   stop(): void;
   /** Whether `stop` was called. */
   readonly stopRequested: boolean;
+  /** Copies of the trained variables' values, in order; the caller disposes them. */
+  getWeights(): tf.Tensor[];
+  /** Sets the trained variables to `weights` (as `getWeights` gave them); the caller owns them. */
+  setWeights(weights: readonly tf.Tensor[]): void;
   /** Saves the model being trained into a directory, atomically; absent if it cannot save. */
   save?: (dir: string) => Promise<void>;
 }
@@ -52,19 +57,40 @@ export interface MonitorOptions {
 }
 
 export interface EarlyStoppingOptions extends MonitorOptions {
-  /** Epochs without improvement to wait before stopping. Default 0 (Keras' default). */
+  /**
+   * Epochs without improvement after which training stops (0 and 1 both stop at the first one, as
+   * in Keras and TF.js). Default 0 (Keras' default).
+   */
   patience?: number;
+  /**
+   * At the end of training, set the weights to those of the epoch with the best `monitor` value
+   * (Keras 3's rule: also when training was not stopped early). Default false (Keras' default):
+   * the model keeps the last epoch's weights.
+   */
+  restoreBestWeights?: boolean;
 }
 
-/** Stops training when `monitor` has not improved for `patience` epochs (Keras' EarlyStopping). */
+/**
+ * Stops training when `monitor` has not improved for `patience` epochs (Keras' EarlyStopping).
+ * Its best value and wait count start afresh at each `fit`.
+ */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
   const patience = options.patience ?? 0;
   if (!(Number.isInteger(patience) && patience >= 0)) {
     throw invalidArgument('patience', patience, 'a non-negative integer');
   }
+  const restoreBestWeights = options.restoreBestWeights ?? false;
+  if (typeof restoreBestWeights !== 'boolean') {
+    throw invalidArgument('restoreBestWeights', restoreBestWeights, 'true or false');
+  }
   const best = new BestTracker('earlyStopping.monitor', options);
   let control: TrainingControl | undefined;
   let wait = 0;
+  let bestWeights: tf.Tensor[] | undefined;
+  const keepBestWeights = (weights: tf.Tensor[] | undefined) => {
+    for (const w of bestWeights ?? []) w.dispose();
+    bestWeights = weights;
+  };
   return {
     setControl: (c) => {
       control = c;
@@ -72,13 +98,19 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
     onTrainBegin: () => {
       best.reset();
       wait = 0;
+      keepBestWeights(undefined);
     },
     onEpochEnd: (_epoch, logs) => {
       if (best.improves(logs)) {
         wait = 0;
-      } else if (++wait > patience) {
+        if (restoreBestWeights) keepBestWeights(control?.getWeights());
+      } else if (++wait >= patience) {
         control?.stop();
       }
+    },
+    onTrainEnd: () => {
+      if (bestWeights) control?.setWeights(bestWeights);
+      keepBestWeights(undefined);
     },
   };
 }
@@ -86,7 +118,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
 export interface ModelCheckpointOptions extends MonitorOptions {
   /** Directory to save into; `{epoch}` is replaced by the epoch number (1-based, as Keras). */
   path: string;
-  /** Save only when `monitor` improves. Default false: save after every epoch. */
+  /**
+   * Save only when `monitor` beats the best value this checkpoint has seen, across every `fit`
+   * it is passed to (as Keras' ModelCheckpoint keeps `best`), so a later, worse run does not
+   * overwrite a better save. Default false: save after every epoch.
+   */
   saveBestOnly?: boolean;
 }
 
@@ -101,7 +137,6 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
     setControl: (c) => {
       control = c;
     },
-    onTrainBegin: () => best.reset(),
     onEpochEnd: async (epoch, logs) => {
       if (options.saveBestOnly && !best.improves(logs)) return;
       if (control?.save === undefined) {

@@ -6,7 +6,10 @@
  *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
  *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
  *      cross-entropy of the logits (padding targets, id 0, do not count); clip the gradients to a
- *      global norm; one optimizer step; `onBatchEnd` with the batch's loss and accuracy.
+ *      global norm; one optimizer step; `onBatchEnd` with the batch's loss and accuracy. A loss
+ *      that is NaN or infinite ends training there (`terminateOnNaN`, Keras' TerminateOnNaN):
+ *      the broken epoch gets no validation, no history entry and no `onEpochEnd` (so no
+ *      checkpoint saves its weights); `onTrainEnd` still runs.
  *   3. Epoch loss and accuracy: means over every real target token of the epoch (token-weighted,
  *      so batches of different sizes and padding combine exactly).
  *   4. Validation the same way, without dropout or updates: `val_loss`, `val_accuracy`.
@@ -17,7 +20,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { invalidArgument, rowCountMismatch } from '../errors.js';
+import {
+  invalidArgument,
+  nonFiniteLossWarning,
+  rowCountMismatch,
+  show,
+  validationSplitTooSmall,
+} from '../errors.js';
 import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
 import { maskedTokenSums } from './loss.js';
 import { progressBar } from './progress.js';
@@ -67,8 +76,9 @@ export interface TrainOptions {
   /** Passes over the training rows. Default 1. */
   epochs?: number;
   /**
-   * Fraction of the rows, taken from the end before any shuffle (as Keras does), held out for
-   * validation. Default 0. Ignored when validation data are given.
+   * Fraction of the rows held out for validation, as Keras and TF.js split: the first
+   * floor(rows * (1 - validationSplit)) rows train, the rest (taken before any shuffle) validate;
+   * each part must get at least one row. Default 0. Ignored when validation data are given.
    */
   validationSplit?: number;
   /** Shuffle the training rows before every epoch. Default true. */
@@ -84,6 +94,12 @@ export interface TrainOptions {
   callbacks?: Callback | Callback[];
   /** Show a progress bar. Default: only when stdout is a TTY. */
   verbose?: boolean;
+  /**
+   * Stop at the first batch whose loss is NaN or infinite, with a warning naming the epoch and
+   * batch (Keras' TerminateOnNaN callback, here on by default: the weights are then broken and
+   * every later step would train on NaN). Default true.
+   */
+  terminateOnNaN?: boolean;
 }
 
 export interface FitLoopOptions extends TrainOptions {
@@ -107,11 +123,18 @@ export async function fitLoop(
   if (clipNorm !== undefined && !(clipNorm > 0)) {
     throw invalidArgument('clipNorm', clipNorm, 'a positive number');
   }
+  const terminateOnNaN = options.terminateOnNaN ?? true;
+  if (typeof terminateOnNaN !== 'boolean') {
+    throw invalidArgument('terminateOnNaN', terminateOnNaN, 'true or false');
+  }
   const rows = checkDataset('data', data);
-  const held = options.validationData || split === 0 ? 0 : Math.floor(rows * split);
-  const trainRows = rows - held;
-  if (trainRows < 1)
-    throw invalidArgument('validationSplit', split, 'a fraction that leaves training rows');
+  // Keras' and TF.js's split (keras train_validation_split, tfjs-layers training.ts fit):
+  // split_at = floor(rows * (1 - validationSplit)); rows [0, split_at) train, the rest validate.
+  const trainRows = options.validationData || split === 0 ? rows : Math.floor(rows * (1 - split));
+  const held = rows - trainRows;
+  if (!options.validationData && split > 0 && (held === 0 || trainRows === 0)) {
+    throw validationSplitTooSmall(split, rows, trainRows);
+  }
   const validation =
     options.validationData ?? (held > 0 ? sliceRows(data, trainRows, held) : undefined);
   if (options.validationData) checkDataset('validationData', options.validationData);
@@ -128,6 +151,8 @@ export async function fitLoop(
     get stopRequested() {
       return stopRequested;
     },
+    getWeights: () => trainable.variables().map((v) => tf.clone(v)),
+    setWeights: (weights) => setVariables(trainable.variables(), weights),
     ...(trainable.save ? { save: (dir: string) => trainable.save!(dir) } : {}),
   };
   for (const cb of callbacks) cb.setControl?.(control);
@@ -146,7 +171,8 @@ export async function fitLoop(
       let lossSum = 0;
       let correct = 0;
       let tokens = 0;
-      for (let b = 0; b < batches; b++) {
+      let lossIsFinite = true;
+      for (let b = 0; b < batches && lossIsFinite; b++) {
         const rowsOfBatch = order.subarray(b * batchSize, (b + 1) * batchSize);
         for (const cb of callbacks) await cb.onBatchBegin?.(b, { size: rowsOfBatch.length });
         const step = trainStep(trainable, data, rowsOfBatch, clipNorm);
@@ -161,7 +187,13 @@ export async function fitLoop(
           tokens: count!,
         };
         for (const cb of callbacks) await cb.onBatchEnd?.(b, logs);
+        if (terminateOnNaN && !Number.isFinite(loss)) {
+          console.warn(nonFiniteLossWarning(loss!, epoch, b, batches));
+          lossIsFinite = false;
+          stopRequested = true;
+        }
       }
+      if (!lossIsFinite) break;
       const logs: Logs = {
         loss: lossSum / Math.max(tokens, 1),
         accuracy: correct / Math.max(tokens, 1),
@@ -241,6 +273,19 @@ function trainStep(
     hits!.dispose();
     count!.dispose();
     return out;
+  });
+}
+
+/** Assigns `weights[i]` (same shapes, as `TrainingControl.getWeights` returns) to `variables[i]`. */
+function setVariables(variables: tf.Variable[], weights: readonly tf.Tensor[]): void {
+  if (weights.length !== variables.length) {
+    throw invalidArgument('weights', `${weights.length} tensors`, `${variables.length} tensors`);
+  }
+  variables.forEach((v, i) => {
+    if (weights[i]!.shape.join() !== v.shape.join()) {
+      throw invalidArgument(`weights[${i}]`, weights[i]!.shape, `of shape ${show(v.shape)}`);
+    }
+    v.assign(weights[i]!);
   });
 }
 
