@@ -95,12 +95,56 @@ export function checksumMismatch(
   );
 }
 
+/**
+ * What to do about a damaged file in a local directory (`path` or ENCDEC_DATA_DIR), where nothing
+ * is downloaded: replace it with the upstream file, whose checksum this names.
+ */
+export function localFileRemedy(url: string, algorithm: string, expected: string): string {
+  return `It is a local file (\`path\` or ENCDEC_DATA_DIR), so nothing downloads a fresh copy: replace it with a good copy of ${url} (${algorithm} ${expected}).`;
+}
+
+/** A local dataset file whose content is not the published file's (Keras checks the same hash). */
+export function localChecksumMismatch(
+  file: string,
+  algorithm: string,
+  expected: string,
+  actual: string,
+  url: string,
+): EncdecError {
+  return new EncdecError(
+    `Checksum mismatch for the local file ${file}: ${algorithm} is ${actual}, expected ${expected}, the checksum of ${url}. It is not the published file (edited, damaged or another version) and would give wrong word ids. Replace it with a copy of ${url}, or pass verifyChecksums: false to use a file of your own.`,
+    'path',
+  );
+}
+
+/**
+ * A cached download failed its checksum and was deleted, and downloading it again failed too
+ * (offline, for one): the message names both, the checksum first.
+ */
+export function cachedCopyUnusable(
+  file: string,
+  algorithm: string,
+  expected: string,
+  actual: string,
+  download: EncdecError,
+): EncdecError {
+  return new EncdecError(
+    `The cached copy ${file} failed its checksum (${algorithm} ${actual}, expected ${expected}: damaged or outdated) and was deleted, and no fresh copy could be downloaded. ${download.message}`,
+    'checksum',
+  );
+}
+
 /** Every attempt to download `url` failed. */
 export function downloadFailed(url: string, attempts: number, reason: string): EncdecError {
   return new EncdecError(
     `Download of ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}. Check the network, or download the file by hand into a directory and pass \`path\` (or set ENCDEC_DATA_DIR).`,
     'url',
   );
+}
+
+/** The warning when the indexed-corpus cache at `file` is damaged and is rebuilt. */
+export function damagedCorpusCache(file: string): string {
+  return `encdec: the indexed IMDB corpus cache ${file} is damaged (truncated, or its content fails its md5); rebuilding it from the dataset files.`;
 }
 
 /** `maxlen` dropped every review of a split (Keras raises the same). */
