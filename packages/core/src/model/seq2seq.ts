@@ -97,6 +97,10 @@ export class Seq2Seq {
     this.encoder = buildEncoder(enc, seeds);
     this.decoder = buildDecoder(dec, seeds);
 
+    this.decodeStep = Object.assign(
+      (tokens: tf.Tensor1D, state: Seq2SeqState) => decoderStep(this.decoder, tokens, state),
+      { vocabSize: dec.vocabSize }, // search checks startId and endId against it
+    );
     this.model = buildKerasModel(this.encoder, this.decoder);
     const lr = config.learningRate;
     this.optimizer =
@@ -200,8 +204,7 @@ export class Seq2Seq {
    * the attention weights [rows, srcLen]. Reads but never disposes its arguments; every returned
    * tensor is new and the caller's to dispose.
    */
-  readonly decodeStep: StepFn<Seq2SeqState> = (tokens, state) =>
-    decoderStep(this.decoder, tokens, state);
+  readonly decodeStep: StepFn<Seq2SeqState>;
 
   /**
    * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model, loadable with

@@ -88,7 +88,10 @@ export function beamSearch<S extends tf.TensorContainer>(
   initialState: S,
   options: BeamOptions,
 ): ScoredHypothesis[][] {
-  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(options);
+  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(
+    options,
+    step.vocabSize,
+  );
   const beamWidth = checkInteger('beamWidth', options.beamWidth, 1);
   const nBest = checkInteger('nBest', options.nBest ?? 1, 1);
   if (nBest > beamWidth) throw invalidArgument('nBest', nBest, `at most beamWidth (${beamWidth})`);
