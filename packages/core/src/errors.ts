@@ -58,6 +58,14 @@ export function invalidTokenizerJson(field: string, value: unknown, expected: st
   );
 }
 
+/** `padSequences` would give more than `limit` values (numSamples x maxlen). */
+export function paddedTooLarge(maxlen: number, samples: number, limit: number): EncdecError {
+  return new EncdecError(
+    `maxlen must keep numSamples x maxlen within ${limit} values (the most a TF.js tensor holds), got maxlen ${maxlen} for ${samples} sequence${samples === 1 ? '' : 's'}. Pad shorter sequences, or fewer at a time.`,
+    'maxlen',
+  );
+}
+
 // --- datasets -------------------------------------------------------------------------------------
 
 /** Where to get the IMDB files by hand when a loader cannot find or read them. */
