@@ -202,6 +202,19 @@ export function tokenOutOfRange(name: string, id: number, vocabSize: number): En
   );
 }
 
+/** An options object `name` has keys it does not know (a typo, or a field of another object). */
+export function unknownKeys(
+  name: string,
+  keys: readonly string[],
+  allowed: readonly string[],
+): EncdecError {
+  const list = (ks: readonly string[]) => ks.map((k) => show(k)).join(', ');
+  return new EncdecError(
+    `${name} has unknown key${keys.length === 1 ? '' : 's'} ${list(keys)}; the allowed keys are ${list(allowed)}.`,
+    name,
+  );
+}
+
 /** An attached vocabulary has more words than the model's vocabSize. */
 export function vocabularyMismatch(name: string, words: number, vocabSize: number): EncdecError {
   return new EncdecError(

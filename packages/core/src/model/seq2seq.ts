@@ -38,7 +38,7 @@ import { saveSeq2Seq } from './persist.js';
 import { SeedSequence } from './recurrent.js';
 import { decoderStep, firstState, type Seq2SeqState } from './step.js';
 import { tidyResult } from './tidy.js';
-import { checkVocabulary, type Seq2SeqVocabulary } from './vocabulary.js';
+import { checkOptionKeys, checkVocabulary, type Seq2SeqVocabulary } from './vocabulary.js';
 
 export type { Seq2SeqState } from './step.js';
 
@@ -73,6 +73,7 @@ export class Seq2Seq {
     readonly config: ResolvedSeq2SeqConfig,
     options: Seq2SeqOptions = {},
   ) {
+    checkOptionKeys(options);
     const { encoder: enc, decoder: dec } = config;
     const stateSize = enc.units * (enc.bidirectional ? 2 : 1);
     if (dec.units !== stateSize) {
@@ -123,8 +124,11 @@ export class Seq2Seq {
   }
 
   set vocabulary(vocabulary: Seq2SeqVocabulary | undefined) {
-    checkVocabulary(vocabulary, this.config.encoder.vocabSize, this.config.decoder.vocabSize);
-    this.vocab = vocabulary;
+    this.vocab = checkVocabulary(
+      vocabulary,
+      this.config.encoder.vocabSize,
+      this.config.decoder.vocabSize,
+    );
   }
 
   /** Trains with teacher forcing (see `fitLoop`); the returned History covers this call only. */
