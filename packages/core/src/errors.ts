@@ -295,6 +295,14 @@ export function poolClosed(method?: string): EncdecError {
   return new EncdecError(`${what}; create a new pool with createDecodePool().`, 'pool');
 }
 
+/** A `DecodePool` was created for, or used with, a Seq2Seq whose `dispose()` was called. */
+export function poolModelDisposed(method: string): EncdecError {
+  return new EncdecError(
+    `${method}: the pool's Seq2Seq model was disposed, and a pool decodes with its weights. Close the pool before disposing the model, and create pools for models in use.`,
+    'seq2seq',
+  );
+}
+
 /** A decode worker thread could not start, or stopped; `reason` says why. */
 export function decodeWorkerFailed(reason: string): EncdecError {
   return new EncdecError(

@@ -68,6 +68,7 @@ export class Seq2Seq {
   /** Every epoch trained so far, across `fit` calls; saved with the model. */
   history: History = { epoch: [], history: {} };
   private vocab: Seq2SeqVocabulary | undefined;
+  private disposed = false;
 
   constructor(
     readonly config: ResolvedSeq2SeqConfig,
@@ -229,8 +230,15 @@ export class Seq2Seq {
     return this.model.countParams();
   }
 
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /** Frees the weights and the optimizer's state; the model is unusable afterwards. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const w of this.model.weights) w.dispose();
     this.optimizer.dispose();
   }
