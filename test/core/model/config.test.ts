@@ -84,6 +84,18 @@ describe('model configuration errors name the field and the value', () => {
     ).toThrow("vocabulary.tgt has 26 words (ids up to 25) but the model's vocabSize is 20.");
   });
 
+  it('rejects unknown config keys, naming the allowed ones', () => {
+    expect(seq2seq((c) => Object.assign(c.encoder, { attention: 'dot' }))).toThrow(
+      /^encoder has unknown key "attention"; the allowed keys are "vocabSize", "embeddingDim", "units", "cell", .*"seed"\.$/,
+    );
+    expect(() => createDecoder({ ...decoder, unit: 3 } as never)).toThrow(
+      /^config has unknown key "unit"; the allowed keys are "vocabSize", .*"attentionUnits", .*"seed"\.$/,
+    );
+    expect(seq2seq((c) => Object.assign(c, { lr: 0.1, epochs: 3 }))).toThrow(
+      'config has unknown keys "lr", "epochs"; the allowed keys are "encoder", "decoder", "optimizer", "learningRate".',
+    );
+  });
+
   it('checks a Map word index (what getImdbWordIndex returns) like a plain one', () => {
     const tooBig = new Map([
       ['the', 1],
