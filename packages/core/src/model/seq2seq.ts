@@ -38,7 +38,12 @@ import { saveSeq2Seq } from './persist.js';
 import { SeedSequence } from './recurrent.js';
 import { decoderStep, firstState, type Seq2SeqState } from './step.js';
 import { tidyResult } from './tidy.js';
-import { checkOptionKeys, checkVocabulary, type Seq2SeqVocabulary } from './vocabulary.js';
+import {
+  checkOptionKeys,
+  checkVocabulary,
+  type Seq2SeqVocabulary,
+  type Seq2SeqVocabularyInput,
+} from './vocabulary.js';
 
 export type { Seq2SeqState } from './step.js';
 
@@ -52,7 +57,7 @@ export interface Seq2SeqFitOptions extends TrainOptions {
 
 export interface Seq2SeqOptions {
   /** Word lists or word indices to keep with the model (saved with it). */
-  vocabulary?: Seq2SeqVocabulary;
+  vocabulary?: Seq2SeqVocabularyInput;
 }
 
 export function createSeq2Seq(config: Seq2SeqConfig, options: Seq2SeqOptions = {}): Seq2Seq {
@@ -124,7 +129,8 @@ export class Seq2Seq {
     return this.vocab;
   }
 
-  set vocabulary(vocabulary: Seq2SeqVocabulary | undefined) {
+  /** A Map word index is kept as the plain object it saves as (see `checkVocabulary`). */
+  set vocabulary(vocabulary: Seq2SeqVocabularyInput | undefined) {
     this.vocab = checkVocabulary(
       vocabulary,
       this.config.encoder.vocabSize,

@@ -5,18 +5,20 @@
  */
 import { invalidArgument, unknownKeys, vocabularyMismatch } from '../errors.js';
 
-/**
- * A word list (index = id) or a word index (word -> id): a plain object, or a Map such as
- * `getImdbWordIndex()` returns.
- */
-export type VocabularyData =
-  | readonly string[]
-  | Readonly<Record<string, number>>
-  | ReadonlyMap<string, number>;
+/** A word list (index = id) or a word index (word -> id): how a model keeps and saves it. */
+export type VocabularyData = readonly string[] | Readonly<Record<string, number>>;
 
 export interface Seq2SeqVocabulary {
   src?: VocabularyData;
   tgt?: VocabularyData;
+}
+
+/** What a model accepts as a vocabulary side: also a Map, such as `getImdbWordIndex()` returns. */
+export type VocabularyInput = VocabularyData | ReadonlyMap<string, number>;
+
+export interface Seq2SeqVocabularyInput {
+  src?: VocabularyInput;
+  tgt?: VocabularyInput;
 }
 
 const SIDES = ['src', 'tgt'] as const;
@@ -35,7 +37,7 @@ export function checkOptionKeys(options: object): void {
  * becomes the plain object word -> id; word lists and plain objects are kept as they are.
  */
 export function checkVocabulary(
-  vocabulary: Seq2SeqVocabulary | undefined,
+  vocabulary: Seq2SeqVocabularyInput | undefined,
   srcVocabSize: number,
   tgtVocabSize: number,
 ): Seq2SeqVocabulary | undefined {
@@ -59,7 +61,7 @@ export function checkVocabulary(
 
 function checkSide(
   name: string,
-  data: VocabularyData | undefined,
+  data: VocabularyInput | undefined,
   vocabSize: number,
 ): VocabularyData | undefined {
   if (data === undefined) return undefined;
@@ -89,7 +91,7 @@ function checkSide(
     maxId = Math.max(maxId, id);
   }
   if (maxId >= vocabSize) throw vocabularyMismatch(name, maxId + 1, vocabSize);
-  return isMap ? Object.fromEntries(entries as [string, number][]) : data;
+  return isMap ? Object.fromEntries(entries as [string, number][]) : (data as VocabularyData);
 }
 
 /** An object literal (or one made by JSON.parse or Object.create(null)): no class instance. */
