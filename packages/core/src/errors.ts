@@ -58,6 +58,14 @@ export function invalidTokenizerJson(field: string, value: unknown, expected: st
   );
 }
 
+/** `padSequences` would give more than `limit` values (numSamples x maxlen). */
+export function paddedTooLarge(maxlen: number, samples: number, limit: number): EncdecError {
+  return new EncdecError(
+    `maxlen must keep numSamples x maxlen within ${limit} values (the most a TF.js tensor holds), got maxlen ${maxlen} for ${samples} sequence${samples === 1 ? '' : 's'}. Pad shorter sequences, or fewer at a time.`,
+    'maxlen',
+  );
+}
+
 // --- datasets -------------------------------------------------------------------------------------
 
 /** Where to get the IMDB files by hand when a loader cannot find or read them. */
@@ -95,12 +103,56 @@ export function checksumMismatch(
   );
 }
 
+/**
+ * What to do about a damaged file in a local directory (`path` or ENCDEC_DATA_DIR), where nothing
+ * is downloaded: replace it with the upstream file, whose checksum this names.
+ */
+export function localFileRemedy(url: string, algorithm: string, expected: string): string {
+  return `It is a local file (\`path\` or ENCDEC_DATA_DIR), so nothing downloads a fresh copy: replace it with a good copy of ${url} (${algorithm} ${expected}).`;
+}
+
+/** A local dataset file whose content is not the published file's (Keras checks the same hash). */
+export function localChecksumMismatch(
+  file: string,
+  algorithm: string,
+  expected: string,
+  actual: string,
+  url: string,
+): EncdecError {
+  return new EncdecError(
+    `Checksum mismatch for the local file ${file}: ${algorithm} is ${actual}, expected ${expected}, the checksum of ${url}. It is not the published file (edited, damaged or another version) and would give wrong word ids. Replace it with a copy of ${url}, or pass verifyChecksums: false to use a file of your own.`,
+    'path',
+  );
+}
+
+/**
+ * A cached download failed its checksum and was deleted, and downloading it again failed too
+ * (offline, for one): the message names both, the checksum first.
+ */
+export function cachedCopyUnusable(
+  file: string,
+  algorithm: string,
+  expected: string,
+  actual: string,
+  download: EncdecError,
+): EncdecError {
+  return new EncdecError(
+    `The cached copy ${file} failed its checksum (${algorithm} ${actual}, expected ${expected}: damaged or outdated) and was deleted, and no fresh copy could be downloaded. ${download.message}`,
+    'checksum',
+  );
+}
+
 /** Every attempt to download `url` failed. */
 export function downloadFailed(url: string, attempts: number, reason: string): EncdecError {
   return new EncdecError(
     `Download of ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}. Check the network, or download the file by hand into a directory and pass \`path\` (or set ENCDEC_DATA_DIR).`,
     'url',
   );
+}
+
+/** The warning when the indexed-corpus cache at `file` is damaged and is rebuilt. */
+export function damagedCorpusCache(file: string): string {
+  return `encdec: the indexed IMDB corpus cache ${file} is damaged (truncated, or its content fails its md5); rebuilding it from the dataset files.`;
 }
 
 /** `maxlen` dropped every review of a split (Keras raises the same). */
@@ -146,6 +198,19 @@ export function notOneOf(name: string, value: unknown, choices: readonly string[
 export function tokenOutOfRange(name: string, id: number, vocabSize: number): EncdecError {
   return new EncdecError(
     `${name} holds token id ${id}, outside the vocabulary [0, ${vocabSize}) (vocabSize ${vocabSize}).`,
+    name,
+  );
+}
+
+/** An options object `name` has keys it does not know (a typo, or a field of another object). */
+export function unknownKeys(
+  name: string,
+  keys: readonly string[],
+  allowed: readonly string[],
+): EncdecError {
+  const list = (ks: readonly string[]) => ks.map((k) => show(k)).join(', ');
+  return new EncdecError(
+    `${name} has unknown key${keys.length === 1 ? '' : 's'} ${list(keys)}; the allowed keys are ${list(allowed)}.`,
     name,
   );
 }
@@ -250,6 +315,14 @@ export function poolClosed(method?: string): EncdecError {
       ? 'The DecodePool was closed while it decoded'
       : `DecodePool.${method}() was called after close()`;
   return new EncdecError(`${what}; create a new pool with createDecodePool().`, 'pool');
+}
+
+/** A `DecodePool` was created for, or used with, a Seq2Seq whose `dispose()` was called. */
+export function poolModelDisposed(method: string): EncdecError {
+  return new EncdecError(
+    `${method}: the pool's Seq2Seq model was disposed, and a pool decodes with its weights. Close the pool before disposing the model, and create pools for models in use.`,
+    'seq2seq',
+  );
 }
 
 /** A decode worker thread could not start, or stopped; `reason` says why. */

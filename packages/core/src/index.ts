@@ -132,7 +132,12 @@ export {
   type Seq2SeqState,
 } from './model/seq2seq.js';
 export { shiftRight } from './preprocess/teacher-forcing.js';
-export type { Seq2SeqVocabulary, VocabularyData } from './model/vocabulary.js';
+export type {
+  Seq2SeqVocabulary,
+  Seq2SeqVocabularyInput,
+  VocabularyData,
+  VocabularyInput,
+} from './model/vocabulary.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 
 // --- train ----------------------------------------------------------------------------------------

@@ -94,6 +94,25 @@ describe('downloadFile against a loopback server', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('names the failed checksum of a cached copy when no fresh copy can be downloaded', async () => {
+    const dir = tempDir();
+    const cached = join(dir, 'file.bin');
+    await writeFile(cached, 'damaged');
+    const damagedMd5 = createHash('md5').update('damaged').digest('hex');
+    // Port 1 on loopback: the connection is refused at once, as with no network.
+    const url = 'http://127.0.0.1:1/file.bin';
+    const error = await downloadFile({ url, cacheDir: dir, checksum, retries: 0, ...quiet }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EncdecError);
+    expect((error as EncdecError).argument).toBe('checksum');
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^The cached copy ${cached} failed its checksum \\(md5 ${damagedMd5}, expected ${md5}: damaged or outdated\\) and was deleted, and no fresh copy could be downloaded\\. Download of ${url} failed after 1 attempt: .*ECONNREFUSED`,
+      ),
+    );
+  });
+
   it('resumes with a Range request after the connection drops mid-way', async () => {
     const dir = tempDir();
     behaviours = [

@@ -1,5 +1,8 @@
 // The real offline IMDB copy (ENCDEC_DATA_DIR, else <repo>/../shared/data/imdb). The first load
 // tokenizes all 50,000 reviews into a temporary cache; every other load reads that cache.
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   getImdbWordIndex,
   type ImdbData,
@@ -137,5 +140,32 @@ describe('loadImdbText on the offline copy', () => {
       const names = split.slice(0, 12_500).map((r) => `${r.id}_${r.rating}.txt`);
       expect(names).toEqual([...names].sort());
     }
+  });
+});
+
+describe("the offline copy's word index is Keras' file", () => {
+  it('passes its checksum; with "the" and "and" swapped it is refused, naming both md5s', async () => {
+    const index = await getImdbWordIndex({ path }); // checked against Keras' md5
+    expect([index.get('the'), index.get('and')]).toEqual([1, 2]);
+
+    const text = await readFile(join(path, 'imdb_word_index.json'), 'utf8');
+    const swapped = JSON.stringify(
+      Object.fromEntries(
+        Object.entries(JSON.parse(text) as Record<string, number>).map(([w, r]) => [
+          w,
+          r === 1 ? 2 : r === 2 ? 1 : r,
+        ]),
+      ),
+    );
+    const dir = tempDir();
+    const file = join(dir, 'imdb_word_index.json');
+    await writeFile(file, swapped);
+    const md5 = createHash('md5').update(swapped).digest('hex');
+    await expect(getImdbWordIndex({ path: dir })).rejects.toThrow(
+      `Checksum mismatch for the local file ${file}: md5 is ${md5}, expected bfafd718b763782e994055a2d397834f, the checksum of https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json.`,
+    );
+    // Opting out reads it as it is.
+    const own = await getImdbWordIndex({ path: dir, verifyChecksums: false });
+    expect([own.get('the'), own.get('and')]).toEqual([2, 1]);
   });
 });

@@ -1,4 +1,13 @@
-import { createDecoder, createEncoder, createSeq2Seq, type Seq2SeqConfig } from '@encdec/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createDecoder,
+  createEncoder,
+  createSeq2Seq,
+  loadSeq2Seq,
+  type Seq2SeqConfig,
+} from '@encdec/core';
 import { describe, expect, it } from 'vitest';
 
 const encoder = { vocabSize: 20, embeddingDim: 4, units: 3, cell: 'lstm' } as const;
@@ -73,5 +82,71 @@ describe('model configuration errors name the field and the value', () => {
     expect(() =>
       createSeq2Seq({ encoder, decoder }, { vocabulary: { tgt: { the: 1, end: 25 } } }),
     ).toThrow("vocabulary.tgt has 26 words (ids up to 25) but the model's vocabSize is 20.");
+  });
+
+  it('rejects unknown config keys, naming the allowed ones', () => {
+    expect(seq2seq((c) => Object.assign(c.encoder, { attention: 'dot' }))).toThrow(
+      /^encoder has unknown key "attention"; the allowed keys are "vocabSize", "embeddingDim", "units", "cell", .*"seed"\.$/,
+    );
+    expect(() => createDecoder({ ...decoder, unit: 3 } as never)).toThrow(
+      /^config has unknown key "unit"; the allowed keys are "vocabSize", .*"attentionUnits", .*"seed"\.$/,
+    );
+    expect(seq2seq((c) => Object.assign(c, { lr: 0.1, epochs: 3 }))).toThrow(
+      'config has unknown keys "lr", "epochs"; the allowed keys are "encoder", "decoder", "optimizer", "learningRate".',
+    );
+  });
+
+  it('checks a Map word index (what getImdbWordIndex returns) like a plain one', () => {
+    const tooBig = new Map([
+      ['the', 1],
+      ['end', 25],
+    ]);
+    expect(() => createSeq2Seq({ encoder, decoder }, { vocabulary: { src: tooBig } })).toThrow(
+      "vocabulary.src has 26 words (ids up to 25) but the model's vocabSize is 20.",
+    );
+    const badId = new Map([['the', 1.5]]);
+    expect(() => createSeq2Seq({ encoder, decoder }, { vocabulary: { tgt: badId } })).toThrow(
+      'vocabulary.tgt["the"] must be a non-negative integer id, got 1.5.',
+    );
+  });
+
+  it('rejects unknown keys, naming the allowed ones, and objects that are no word index', () => {
+    const words = ['<pad>', 'a'];
+    expect(() =>
+      createSeq2Seq({ encoder, decoder }, { vocabulary: { target: words } as never }),
+    ).toThrow('vocabulary has unknown key "target"; the allowed keys are "src", "tgt".');
+    expect(() => createSeq2Seq({ encoder, decoder }, { vocab: { src: words } } as never)).toThrow(
+      'options has unknown key "vocab"; the allowed keys are "vocabulary".',
+    );
+    expect(() =>
+      createSeq2Seq({ encoder, decoder }, { vocabulary: { src: new Set(words) as never } }),
+    ).toThrow(
+      'vocabulary.src must be a word list (string[]) or a word index (word -> id, a plain object or a Map), got {}.',
+    );
+  });
+});
+
+describe('a Map vocabulary is kept as the word index it saves as', () => {
+  it('equals the plain object, and loads back with every word', async () => {
+    const index = new Map([
+      ['<pad>', 0],
+      ['the', 4],
+      ['constructor', 7],
+      ['__proto__', 9],
+    ]);
+    const model = createSeq2Seq({ encoder, decoder }, { vocabulary: { src: index, tgt: ['x'] } });
+    const plain = Object.fromEntries(index);
+    expect(model.vocabulary).toEqual({ src: plain, tgt: ['x'] });
+    const dir = mkdtempSync(join(tmpdir(), 'encdec-vocabulary-'));
+    try {
+      await model.save(dir);
+      const loaded = await loadSeq2Seq(dir);
+      expect(loaded.vocabulary).toEqual({ src: plain, tgt: ['x'] });
+      expect(Object.keys(loaded.vocabulary!.src!)).toEqual([...index.keys()]);
+      loaded.dispose();
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

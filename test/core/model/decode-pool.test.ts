@@ -3,6 +3,8 @@
  * (the shards are decoded by worker threads with their own backend and replica of the model),
  * the weights followed after training, nothing leaked on the calling thread, and clear errors.
  */
+
+import type { Worker } from 'node:worker_threads';
 import {
   beamSearch,
   createDecodePool,
@@ -50,6 +52,11 @@ function alone<T>(search: (state: ReturnType<Seq2Seq['initialState']>) => T): T 
   } finally {
     tf.dispose(state);
   }
+}
+
+/** The pool's worker slots (internals: a test kills their threads). */
+function workersOf(p: DecodePool): { thread: Worker; dead: boolean }[] {
+  return (p as unknown as { workers: { thread: Worker; dead: boolean }[] }).workers;
 }
 
 function expectSame(got: Hypothesis[], want: Hypothesis[]): void {
@@ -126,6 +133,51 @@ describe('DecodePool', () => {
     await expect(bad).rejects.toBeInstanceOf(EncdecError);
     await expect(bad).rejects.toThrow(/nBest must be at most beamWidth/);
     expect((await pool.greedy(src, options)).length).toBe(src.length);
+  });
+
+  it('replaces a worker that died between calls', async () => {
+    const want = alone((state) => greedySearch(seq2seq.decodeStep, state, options));
+    const dead = workersOf(pool)[0]!;
+    await dead.thread.terminate();
+    expectSame(await pool.greedy(src, options), want);
+    const fresh = workersOf(pool)[0]!;
+    expect(fresh).not.toBe(dead);
+    expect(fresh.dead).toBe(false);
+    expect(pool.threads).toBe(2);
+    // The replacement decodes the next calls' shards.
+    const beam = { ...options, beamWidth: 2 };
+    const wantBeam = alone((state) => beamSearch(seq2seq.decodeStep, state, beam));
+    (await pool.beam(src, beam)).forEach((hyps, i) => {
+      expectSame(hyps, wantBeam[i]!);
+    });
+    expect(workersOf(pool)[0]).toBe(fresh);
+  });
+
+  it('decodes on the calling thread the shard of a worker that dies during the call', async () => {
+    const want = alone((state) => greedySearch(seq2seq.decodeStep, state, options));
+    const call = pool.greedy(src, options);
+    const dying = workersOf(pool)[0]!.thread.terminate();
+    expectSame(await call, want);
+    await dying;
+    expectSame(await pool.greedy(src, options), want);
+  });
+
+  it('names the disposed model instead of failing inside TF.js', async () => {
+    const model = createSeq2Seq(seq2seq.config);
+    const disposedPool = await createDecodePool(model, { workers: 1 });
+    model.dispose();
+    const message = (method: string) =>
+      `${method}: the pool's Seq2Seq model was disposed, and a pool decodes with its weights. Close the pool before disposing the model, and create pools for models in use.`;
+    const error = await disposedPool.greedy(src, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EncdecError);
+    expect((error as Error).message).toBe(message('DecodePool.greedy()'));
+    await expect(disposedPool.beam(src, { ...options, beamWidth: 2 })).rejects.toThrow(
+      message('DecodePool.beam()'),
+    );
+    await expect(createDecodePool(model, { workers: 1 })).rejects.toThrow(
+      message('createDecodePool()'),
+    );
+    await disposedPool.close();
   });
 
   it('rejects a bad worker count and use after close', async () => {

@@ -1,10 +1,15 @@
 import {
   ATTENTION_KINDS,
+  beamSearch,
   CELL_KINDS,
   createSeedModel,
   createSeq2Seq,
   type DecoderAttention,
+  EncdecError,
+  greedySearch,
   type Seq2SeqState,
+  type StepFn,
+  sampleSearch,
   shiftRight,
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
@@ -229,4 +234,51 @@ describe('input checks', () => {
     tf.dispose([floats, tokens, state]);
     m.dispose();
   });
+
+  it.each([
+    ['greedy', greedySearch],
+    ['beam', (step, state, o) => beamSearch(step, state, { ...o, beamWidth: 2 })],
+    ['sample', (step, state, o) => sampleSearch(step, state, { ...o, seed: 1 })],
+  ] as [string, Search][])(
+    '%s search checks startId and endId against the model vocabulary, leaking nothing',
+    (_name, search) => {
+      const m = model();
+      const state = m.initialState(src);
+      const before = tf.memory().numTensors;
+      for (const [options, message] of [
+        [
+          { startId: V, endId: 2 },
+          `startId must be an integer in [0, vocabSize) = [0, ${V}), got ${V}.`,
+        ],
+        [
+          { startId: 1, endId: 99 },
+          `endId must be an integer in [0, vocabSize) = [0, ${V}), got 99.`,
+        ],
+        [{ startId: -1, endId: 2 }, 'startId must be a non-negative integer, got -1.'],
+      ] as const) {
+        const error = (() => {
+          try {
+            search(m.decodeStep, state, { ...options, maxLength: 3 });
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toBeInstanceOf(EncdecError);
+        expect((error as Error).message).toBe(message);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      // In range, it decodes.
+      expect(search(m.decodeStep, state, { startId: V - 1, endId: 2, maxLength: 3 })).toHaveLength(
+        2,
+      );
+      tf.dispose(state);
+      m.dispose();
+    },
+  );
 });
+
+type Search = (
+  step: StepFn<Seq2SeqState>,
+  state: Seq2SeqState,
+  options: { startId: number; endId: number; maxLength: number },
+) => unknown[];

@@ -150,6 +150,21 @@ describe('padSequences errors name the option and the value', () => {
       'sequences[0][1] must be a number in the int32 range, got "a".',
     ],
     [
+      'maxlen 2**32',
+      () => padSequences([[1]], { maxlen: 2 ** 32 }),
+      'maxlen must keep numSamples x maxlen within 2147483647 values (the most a TF.js tensor holds), got maxlen 4294967296 for 1 sequence.',
+    ],
+    [
+      'maxlen 2**32, flat',
+      () => padSequencesFlat([[1]], { maxlen: 2 ** 32 }),
+      'got maxlen 4294967296 for 1 sequence.',
+    ],
+    [
+      'an oversized flat output (5 x 2**30 values)',
+      () => padSequencesFlat([[1], [2], [3], [4], [5]], { maxlen: 2 ** 30 }),
+      'maxlen must keep numSamples x maxlen within 2147483647 values (the most a TF.js tensor holds), got maxlen 1073741824 for 5 sequences.',
+    ],
+    [
       'an int32 overflow',
       () => padSequencesFlat([[2 ** 31]]),
       'sequences[0][0] must be a number in the int32 range, got 2147483648.',

@@ -48,17 +48,19 @@ interface Found {
 
 /**
  * All labelled reviews of `source`: a `.tar.gz` file, or a directory that holds `aclImdb/` (or is
- * `aclImdb/` itself). Errors name the file and say what to do when it is missing or damaged.
+ * `aclImdb/` itself). Errors name the file and say what to do when it is missing or damaged
+ * (`remedy`, when the default advice to download it afresh does not apply).
  */
 export async function readAclImdb(
   source: string,
   onProgress?: (progress: DatasetProgress) => void,
+  remedy?: string,
 ): Promise<AclImdbReviews> {
   const info = await stat(source).catch(() => null);
   if (!info) throw datasetFileMissing(source);
   const found = info.isDirectory()
     ? await readDirectory(source)
-    : await readTarball(source, info.size, onProgress);
+    : await readTarball(source, info.size, onProgress, remedy);
   const reviews = { train: sortReviews(found.train), test: sortReviews(found.test) };
   for (const split of ['train', 'test'] as const) {
     if (reviews[split].length === 0) {
@@ -76,6 +78,7 @@ async function readTarball(
   file: string,
   size: number,
   onProgress?: (progress: DatasetProgress) => void,
+  remedy?: string,
 ): Promise<Record<ImdbSplitName, Found[]>> {
   const found: Record<ImdbSplitName, Found[]> = { train: [], test: [] };
   // strict: a damaged archive is an error, not a warning that silently drops reviews.
@@ -106,7 +109,7 @@ async function readTarball(
   try {
     await pipeline(createReadStream(file), count, parser);
   } catch (error) {
-    throw datasetFileCorrupt(file, `not a readable .tar.gz: ${(error as Error).message}`);
+    throw datasetFileCorrupt(file, `not a readable .tar.gz: ${(error as Error).message}`, remedy);
   }
   return found;
 }

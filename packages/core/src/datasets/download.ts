@@ -20,7 +20,12 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
-import { checksumMismatch, downloadFailed, invalidArgument } from '../errors.js';
+import {
+  cachedCopyUnusable,
+  checksumMismatch,
+  downloadFailed,
+  invalidArgument,
+} from '../errors.js';
 import { tempPathFor } from '../io/atomic-write.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { type Checksum, fileChecksum } from './checksum.js';
@@ -80,9 +85,11 @@ export async function downloadFile(options: DownloadOptions): Promise<string> {
   const target = join(cacheDir, fileName);
 
   // 1. Cache hit.
+  let damaged: string | undefined; // the checksum of a cached copy that failed it
   if (await isFile(target)) {
-    if (!checksum || (await fileChecksum(target, checksum.algorithm)) === checksum.hex)
-      return target;
+    const actual = checksum && (await fileChecksum(target, checksum.algorithm));
+    if (!checksum || actual === checksum.hex) return target;
+    damaged = actual;
     await rm(target, { force: true }); // a damaged cached copy is replaced, not trusted
   }
 
@@ -103,7 +110,10 @@ export async function downloadFile(options: DownloadOptions): Promise<string> {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (!(error instanceof RetryableError) || attempt > retries) {
-          throw downloadFailed(url, attempt, reason);
+          const failed = downloadFailed(url, attempt, reason);
+          throw checksum && damaged !== undefined
+            ? cachedCopyUnusable(target, checksum.algorithm, checksum.hex, damaged, failed)
+            : failed;
         }
         await sleep((options.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
       }

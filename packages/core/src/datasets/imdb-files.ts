@@ -4,12 +4,15 @@
  *   2. `ENCDEC_DATA_DIR`, when set (the offline copy on CI and the development machines);
  *   3. otherwise a download from upstream into `<cacheDir>/imdb`, once (see download.ts).
  * A local directory is never silently bypassed: a file missing there is an error that says so.
+ * A local word index (and `imdb.npz`) must be the published file, as Keras checks it: an edited
+ * one would give wrong ids. The Stanford tarball is not checked: a repackaged copy (such as the
+ * offline one, without `train/unsup`) holds the same reviews, and a damaged one fails to read.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { datasetFileMissing } from '../errors.js';
+import { datasetFileMissing, localChecksumMismatch, localFileRemedy } from '../errors.js';
 import { dataDirFromEnv, defaultCacheDir } from './cache-dir.js';
-import type { Checksum } from './checksum.js';
+import { type Checksum, fileChecksum } from './checksum.js';
 import { type DatasetProgress, downloadFile } from './download.js';
 
 /** Where to look for (or put) the IMDB files; shared by every IMDB loader. */
@@ -20,6 +23,11 @@ export interface ImdbLocationOptions {
   cacheDir?: string;
   /** Progress of downloads and of reading the archive. */
   onProgress?: (progress: DatasetProgress) => void;
+  /**
+   * Check a local `imdb_word_index.json` (and `imdb.npz`) against the checksum of the published
+   * file, as Keras does. Default true; false to use files of your own (a test corpus, say).
+   */
+  verifyChecksums?: boolean;
 }
 
 /** An upstream file: its name, URL and published checksum. */
@@ -75,9 +83,24 @@ export async function locateImdbFile(
         `Put ${file.fileName} (from ${file.url}) in ${dir}, or pass another \`path\` (or unset ENCDEC_DATA_DIR to download it).`,
       );
     }
+    if (options.verifyChecksums ?? true) {
+      const { algorithm, hex } = file.checksum;
+      const actual = await fileChecksum(local, algorithm);
+      if (actual !== hex) throw localChecksumMismatch(local, algorithm, hex, actual, file.url);
+    }
     return local;
   }
   return downloadFile({ ...file, cacheDir: imdbCacheDir(options), onProgress: options.onProgress });
+}
+
+/** What to do about `file` when it cannot be read: replace the local copy, or download afresh. */
+export function corruptFileRemedy(
+  file: RemoteFile,
+  options: ImdbLocationOptions,
+): string | undefined {
+  return localImdbDir(options) === undefined
+    ? undefined // the default remedy: delete the cached copy and load again
+    : localFileRemedy(file.url, file.checksum.algorithm, file.checksum.hex);
 }
 
 /**

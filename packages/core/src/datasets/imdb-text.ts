@@ -5,7 +5,12 @@
  */
 import { invalidArgument } from '../errors.js';
 import { type ImdbReview, type ImdbSplitName, readAclImdb } from './acl-imdb.js';
-import { type ImdbLocationOptions, locateAclImdb } from './imdb-files.js';
+import {
+  corruptFileRemedy,
+  IMDB_FILES,
+  type ImdbLocationOptions,
+  locateAclImdb,
+} from './imdb-files.js';
 
 /** Options of {@link loadImdbText}. */
 export interface LoadImdbTextOptions extends ImdbLocationOptions {
@@ -18,6 +23,11 @@ export async function loadImdbText(options: LoadImdbTextOptions = {}): Promise<I
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test')
     throw invalidArgument('split', split, "'train' or 'test'");
-  const reviews = await readAclImdb(await locateAclImdb(options), options.onProgress);
+  const source = await locateAclImdb(options);
+  const reviews = await readAclImdb(
+    source,
+    options.onProgress,
+    corruptFileRemedy(IMDB_FILES.aclImdb, options),
+  );
   return reviews[split];
 }

@@ -21,11 +21,17 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { datasetFileCorrupt, invalidArgument, noReviewKept } from '../errors.js';
+import {
+  damagedCorpusCache,
+  datasetFileCorrupt,
+  invalidArgument,
+  noReviewKept,
+} from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readAclImdb } from './acl-imdb.js';
 import { fileChecksum } from './checksum.js';
 import {
+  corruptFileRemedy,
   IMDB_FILES,
   type ImdbLocationOptions,
   imdbCacheDir,
@@ -90,7 +96,7 @@ export interface ImdbData {
 }
 
 /** Bumped whenever the tokenization or the cache format changes: old caches are then ignored. */
-const CORPUS_VERSION = 'v1';
+const CORPUS_VERSION = 'v2';
 
 /** Loads IMDB as Keras does (see the steps above). */
 export async function loadImdb(options: LoadImdbOptions = {}): Promise<ImdbData> {
@@ -186,10 +192,12 @@ async function aclImdbCorpus(options: LoadImdbOptions, cache: boolean): Promise<
     const bytes = await readFile(cacheFile.path).catch(() => null);
     const cached = bytes && decodeRankedCorpus(bytes, cacheFile.key);
     if (cached) return cached;
+    // Its name holds the key, so a file that is there but does not decode is damaged.
+    if (bytes) console.warn(damagedCorpusCache(cacheFile.path));
   }
   const [reviews, wordIndex] = await Promise.all([
-    readAclImdb(source, options.onProgress),
-    readWordIndex(wordIndexFile),
+    readAclImdb(source, options.onProgress, corruptFileRemedy(IMDB_FILES.aclImdb, options)),
+    readWordIndex(wordIndexFile, corruptFileRemedy(IMDB_FILES.wordIndex, options)),
   ]);
   const corpus = {
     train: rankReviews(reviews.train, wordIndex),
@@ -233,6 +241,10 @@ async function npzCorpus(options: LoadImdbOptions): Promise<RankedCorpus> {
     };
     return { train: split('train'), test: split('test') };
   } catch (error) {
-    throw datasetFileCorrupt(file, (error as Error).message);
+    throw datasetFileCorrupt(
+      file,
+      (error as Error).message,
+      corruptFileRemedy(IMDB_FILES.npz, options),
+    );
   }
 }

@@ -4,9 +4,12 @@
  * cached on disk so that the texts are tokenized once.
  *
  * Cache file format (little-endian, as every platform Node runs on):
- *   "EDIMDB01" | uint32 header length | header JSON | padding to 4 bytes |
+ *   "EDIMDB02" | uint32 header length | header JSON | padding to 4 bytes |
  *   per split (train, test): int32 offsets [count + 1] | int32 labels [count] | int32 ranks [tokens]
+ * The header holds the md5 of everything after it: a damaged cache (one flipped byte changes a
+ * review's ids or moves review boundaries) is rebuilt, never read as data.
  */
+import { createHash } from 'node:crypto';
 import { invalidArgument } from '../errors.js';
 import type { ImdbReview, ImdbSplitName } from './acl-imdb.js';
 import { tokenizeImdb } from './imdb-tokenize.js';
@@ -24,7 +27,7 @@ export interface RankedSplit {
 /** Both splits, each in its source's order (see acl-imdb.ts). */
 export type RankedCorpus = Record<ImdbSplitName, RankedSplit>;
 
-const MAGIC = 'EDIMDB01';
+const MAGIC = 'EDIMDB02';
 const SPLITS: readonly ImdbSplitName[] = ['train', 'test'];
 
 /** Tokenizes `reviews` and looks every word up in `wordIndex`. */
@@ -71,12 +74,16 @@ export function rankedSplitFromLists(lists: readonly number[][], labels: Int32Ar
 
 /** The cache file bytes of `corpus`; `key` identifies its sources (checksums, version). */
 export function encodeRankedCorpus(corpus: RankedCorpus, key: string): Uint8Array {
+  const parts = SPLITS.flatMap((s) => [corpus[s].offsets, corpus[s].labels, corpus[s].ranks]);
+  const hash = createHash('md5');
+  for (const part of parts) hash.update(bytesOf(part));
   const header = new TextEncoder().encode(
     JSON.stringify({
       key,
       splits: Object.fromEntries(
         SPLITS.map((s) => [s, { count: corpus[s].labels.length, tokens: corpus[s].ranks.length }]),
       ),
+      md5: hash.digest('hex'),
     }),
   );
   const dataStart = align4(MAGIC.length + 4 + header.length);
@@ -87,22 +94,31 @@ export function encodeRankedCorpus(corpus: RankedCorpus, key: string): Uint8Arra
   new DataView(bytes.buffer).setUint32(MAGIC.length, header.length, true);
   bytes.set(header, MAGIC.length + 4);
   let at = dataStart;
-  for (const s of SPLITS) {
-    for (const part of [corpus[s].offsets, corpus[s].labels, corpus[s].ranks]) {
-      bytes.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), at);
-      at += part.byteLength;
-    }
+  for (const part of parts) {
+    bytes.set(bytesOf(part), at);
+    at += part.byteLength;
   }
   return bytes;
 }
 
-/** The corpus in a cache file, or null when the bytes are not one for `key` (stale, damaged). */
+function bytesOf(part: Int32Array): Uint8Array {
+  return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+}
+
+/**
+ * The corpus in a cache file, or null when the bytes are not one for `key`: stale (another key or
+ * format) or damaged (truncated, or its content fails the md5 of its header).
+ */
 export function decodeRankedCorpus(bytes: Uint8Array, key: string): RankedCorpus | null {
   if (bytes.length < MAGIC.length + 4) return null;
   if (new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length, true);
-  let header: { key?: string; splits?: Record<string, { count: number; tokens: number }> };
+  let header: {
+    key?: string;
+    splits?: Record<string, { count: number; tokens: number }>;
+    md5?: string;
+  };
   try {
     const text = new TextDecoder().decode(
       bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength),
@@ -112,8 +128,9 @@ export function decodeRankedCorpus(bytes: Uint8Array, key: string): RankedCorpus
     return null;
   }
   if (header.key !== key || !header.splits) return null;
-  // Copy into an aligned buffer once; the splits are views into it.
   const start = align4(MAGIC.length + 4 + headerLength);
+  if (createHash('md5').update(bytes.subarray(start)).digest('hex') !== header.md5) return null;
+  // Copy into an aligned buffer once; the splits are views into it.
   const words = new Int32Array((bytes.length - start) >> 2);
   new Uint8Array(words.buffer).set(bytes.subarray(start, start + words.byteLength));
   let at = 0;

@@ -4,7 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { datasetFileCorrupt } from '../errors.js';
-import { IMDB_FILES, type ImdbLocationOptions, locateImdbFile } from './imdb-files.js';
+import {
+  corruptFileRemedy,
+  IMDB_FILES,
+  type ImdbLocationOptions,
+  locateImdbFile,
+} from './imdb-files.js';
 
 /** Options of {@link getImdbWordIndex}: where the file is (see {@link ImdbLocationOptions}). */
 export type ImdbWordIndexOptions = ImdbLocationOptions;
@@ -17,30 +22,32 @@ export type ImdbWordIndexOptions = ImdbLocationOptions;
 export async function getImdbWordIndex(
   options: ImdbWordIndexOptions = {},
 ): Promise<Map<string, number>> {
-  return readWordIndex(await locateImdbFile(IMDB_FILES.wordIndex, options));
+  const file = await locateImdbFile(IMDB_FILES.wordIndex, options);
+  return readWordIndex(file, corruptFileRemedy(IMDB_FILES.wordIndex, options));
 }
 
-/** Parses and checks a word index file (a JSON object of positive integer ranks). */
-export async function readWordIndex(file: string): Promise<Map<string, number>> {
+/**
+ * Parses and checks a word index file (a JSON object of positive integer ranks); `remedy` says
+ * what to do about a damaged one, when the default advice to download it afresh does not apply.
+ */
+export async function readWordIndex(file: string, remedy?: string): Promise<Map<string, number>> {
+  const corrupt = (problem: string) => datasetFileCorrupt(file, problem, remedy);
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw datasetFileCorrupt(file, `not valid JSON: ${(error as Error).message}`);
+    throw corrupt(`not valid JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw datasetFileCorrupt(file, 'not a JSON object of word -> rank');
+    throw corrupt('not a JSON object of word -> rank');
   }
   const index = new Map<string, number>();
   for (const [word, rank] of Object.entries(parsed)) {
     if (!Number.isInteger(rank) || (rank as number) < 1) {
-      throw datasetFileCorrupt(
-        file,
-        `the rank of ${JSON.stringify(word)} is ${JSON.stringify(rank)}`,
-      );
+      throw corrupt(`the rank of ${JSON.stringify(word)} is ${JSON.stringify(rank)}`);
     }
     index.set(word, rank as number);
   }
-  if (index.size === 0) throw datasetFileCorrupt(file, 'it holds no word');
+  if (index.size === 0) throw corrupt('it holds no word');
   return index;
 }

@@ -4,7 +4,7 @@
  * error naming the field. Everything else in `model/` reads the resolved configs only.
  */
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
-import { invalidArgument, notOneOf } from '../errors.js';
+import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
@@ -112,6 +112,7 @@ export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): Resolv
     dropout: rate(`${prefix}dropout`, config.dropout ?? 0),
     maskZero: bool(`${prefix}maskZero`, config.maskZero, true),
   };
+  checkKeys(config, resolved, prefix, ['seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
 }
 
@@ -130,6 +131,7 @@ export function resolveDecoderConfig(config: DecoderConfig, prefix = ''): Resolv
     attention,
     attentionUnits: positiveInt(`${prefix}attentionUnits`, config.attentionUnits ?? units),
   };
+  checkKeys(config, resolved, prefix, ['seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
 }
 
@@ -145,7 +147,9 @@ export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConf
   if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
     throw invalidArgument('learningRate', learningRate, 'a positive number');
   }
-  return { encoder, decoder, optimizer, learningRate };
+  const resolved = { encoder, decoder, optimizer, learningRate };
+  checkKeys(config, resolved, '');
+  return resolved;
 }
 
 /** h (and c) size of the encoder's final state: units, twice that when bidirectional. */
@@ -157,6 +161,22 @@ function checkObject(config: unknown, name: string): void {
   if (config === null || typeof config !== 'object') {
     throw invalidArgument(name, config, 'a config object');
   }
+}
+
+/**
+ * Throws unless every key of `config` is one `resolved` has (or one of the `optional` ones): a
+ * misspelt or misplaced field (`attention` on the encoder) would otherwise be ignored silently.
+ */
+function checkKeys(
+  config: object,
+  resolved: object,
+  prefix: string,
+  optional: string[] = [],
+): void {
+  const allowed = [...Object.keys(resolved), ...optional];
+  const unknown = Object.keys(config).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0)
+    throw unknownKeys(prefix ? prefix.slice(0, -1) : 'config', unknown, allowed);
 }
 
 function positiveInt(name: string, value: unknown): number {

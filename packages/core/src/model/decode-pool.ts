@@ -12,6 +12,9 @@
  *      here meanwhile; wait for the workers' hypotheses.
  *   3. close: stop the workers. Idle workers do not keep a script from exiting.
  *
+ * A worker that dies (killed, out of memory) is replaced by a fresh one at the next call, and a
+ * shard it held when it died is decoded on the calling thread: calls keep working.
+ *
  * Sampling stays on one thread (`sampleSearch`): split across threads, its seeded random stream
  * would draw differently than on one.
  *
@@ -24,7 +27,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { isBackendName } from '../backend/backend-name.js';
-import { decodeWorkerFailed, EncdecError, invalidArgument, poolClosed } from '../errors.js';
+import {
+  decodeWorkerFailed,
+  EncdecError,
+  invalidArgument,
+  poolClosed,
+  poolModelDisposed,
+} from '../errors.js';
 import { type BeamOptions, beamSearch } from '../search/beam.js';
 import { type GreedyOptions, greedySearch } from '../search/greedy.js';
 import type { Hypothesis, ScoredHypothesis } from '../search/types.js';
@@ -60,6 +69,7 @@ export async function createDecodePool(
   seq2seq: Seq2Seq,
   options: DecodePoolOptions = {},
 ): Promise<DecodePool> {
+  if (seq2seq?.isDisposed) throw poolModelDisposed('createDecodePool()');
   const backend = tf.getBackend();
   if (!isBackendName(backend)) {
     throw invalidArgument(
@@ -81,16 +91,19 @@ export async function createDecodePool(
     await Promise.all(workers.map((w) => w.stop()));
     throw failed.reason;
   }
-  return new DecodePool(seq2seq, workers);
+  return new DecodePool(seq2seq, workers, setup);
 }
 
 export class DecodePool {
   private closed = false;
+  /** Replacements being started for dead workers, by slot in `workers`. */
+  private readonly restarts = new Map<number, Promise<PoolWorker>>();
 
   /** Use `createDecodePool`. */
   constructor(
     readonly seq2seq: Seq2Seq,
     private readonly workers: PoolWorker[],
+    private readonly setup: WorkerSetup,
   ) {}
 
   /** Threads that decode: the workers and the calling thread. */
@@ -111,6 +124,7 @@ export class DecodePool {
   /** Stops the workers; the pool cannot decode afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled(this.restarts.values()); // a replacement joins `workers` first
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 
@@ -120,27 +134,34 @@ export class DecodePool {
     method: string,
   ): Promise<(Hypothesis | ScoredHypothesis[])[]> {
     if (this.closed) throw poolClosed(method);
+    if (this.seq2seq.isDisposed) throw poolModelDisposed(`DecodePool.${method}()`);
     const vocabSize = this.seq2seq.config.encoder.vocabSize;
     const { tensor, owned } = toTokenTensor('src', src, vocabSize);
     try {
       const [rows, srcLen] = tensor.shape;
       const shards = shardRows(rows, this.threads);
+      const workers = await Promise.all(shards.slice(1).map((_, i) => this.live(i, method)));
       // 2. The workers' shards first, so that they decode while this thread does the first one.
       const ids = shards.length > 1 ? (tensor.dataSync() as Int32Array) : undefined;
       const weights = shards.length > 1 ? new WeightSnapshot(this.seq2seq) : undefined;
       const pending = shards.slice(1).map(([start, size], i) => {
-        const worker = this.workers[i]!;
-        return worker.request({
+        const worker = workers[i]!;
+        const request = worker.request({
           ...job,
           src: ids!.slice(start * srcLen, (start + size) * srcLen),
           rows: size,
           srcLen,
           ...(worker.needs(weights!) ? { weights: weights!.values(worker) } : {}),
         });
+        // A worker that died with the shard (not one whose search failed): decode it here.
+        return request.catch((error: unknown) => {
+          if (this.closed || !worker.dead) throw error;
+          return this.decodeHere(tensor, start, size, job);
+        });
       });
       let mine: (Hypothesis | ScoredHypothesis[])[];
       try {
-        mine = this.decodeHere(tensor, shards[0]![1], job);
+        mine = this.decodeHere(tensor, 0, shards[0]![1], job);
       } catch (error) {
         await Promise.allSettled(pending);
         throw error;
@@ -152,13 +173,34 @@ export class DecodePool {
     }
   }
 
-  /** The first `size` rows of `src`, decoded on this thread. */
+  /** Worker `i`, replaced by a fresh one first when it died. */
+  private async live(i: number, method: string): Promise<PoolWorker> {
+    if (!this.workers[i]!.dead) return this.workers[i]!;
+    let restart = this.restarts.get(i);
+    if (!restart) {
+      // The replacement takes the slot before any caller can see the slot free again.
+      restart = startWorker(this.setup)
+        .then((worker) => {
+          this.workers[i] = worker;
+          return worker;
+        })
+        .finally(() => this.restarts.delete(i));
+      this.restarts.set(i, restart);
+    }
+    const worker = await restart;
+    if (this.closed) throw poolClosed(method);
+    return worker;
+  }
+
+  /** Rows [start, start + size) of `src`, decoded on this thread. */
   private decodeHere(
     src: tf.Tensor2D,
+    start: number,
     size: number,
     job: DecodeJob,
   ): (Hypothesis | ScoredHypothesis[])[] {
-    const rows = size === src.shape[0] ? src : (tf.slice(src, 0, size) as tf.Tensor2D);
+    const rows =
+      size === src.shape[0] ? src : (tf.slice(src, [start, 0], [size, -1]) as tf.Tensor2D); // [size, srcLen]
     try {
       return decodeJob(this.seq2seq, rows, job);
     } finally {
@@ -238,6 +280,11 @@ class PoolWorker {
     thread.on('error', (error) => this.fail(decodeWorkerFailed(error.message)));
     thread.on('exit', (code) => this.fail(decodeWorkerFailed(`it exited with code ${code}`)));
     thread.unref();
+  }
+
+  /** Whether the thread failed or exited (or the pool stopped it): it takes no more requests. */
+  get dead(): boolean {
+    return this.failure !== undefined;
   }
 
   needs(snapshot: WeightSnapshot): boolean {

@@ -38,7 +38,12 @@ import { saveSeq2Seq } from './persist.js';
 import { SeedSequence } from './recurrent.js';
 import { decoderStep, firstState, type Seq2SeqState } from './step.js';
 import { tidyResult } from './tidy.js';
-import { checkVocabulary, type Seq2SeqVocabulary } from './vocabulary.js';
+import {
+  checkOptionKeys,
+  checkVocabulary,
+  type Seq2SeqVocabulary,
+  type Seq2SeqVocabularyInput,
+} from './vocabulary.js';
 
 export type { Seq2SeqState } from './step.js';
 
@@ -52,7 +57,7 @@ export interface Seq2SeqFitOptions extends TrainOptions {
 
 export interface Seq2SeqOptions {
   /** Word lists or word indices to keep with the model (saved with it). */
-  vocabulary?: Seq2SeqVocabulary;
+  vocabulary?: Seq2SeqVocabularyInput;
 }
 
 export function createSeq2Seq(config: Seq2SeqConfig, options: Seq2SeqOptions = {}): Seq2Seq {
@@ -68,11 +73,13 @@ export class Seq2Seq {
   /** Every epoch trained so far, across `fit` calls; saved with the model. */
   history: History = { epoch: [], history: {} };
   private vocab: Seq2SeqVocabulary | undefined;
+  private disposed = false;
 
   constructor(
     readonly config: ResolvedSeq2SeqConfig,
     options: Seq2SeqOptions = {},
   ) {
+    checkOptionKeys(options);
     const { encoder: enc, decoder: dec } = config;
     const stateSize = enc.units * (enc.bidirectional ? 2 : 1);
     if (dec.units !== stateSize) {
@@ -97,6 +104,10 @@ export class Seq2Seq {
     this.encoder = buildEncoder(enc, seeds);
     this.decoder = buildDecoder(dec, seeds);
 
+    this.decodeStep = Object.assign(
+      (tokens: tf.Tensor1D, state: Seq2SeqState) => decoderStep(this.decoder, tokens, state),
+      { vocabSize: dec.vocabSize }, // search checks startId and endId against it
+    );
     this.model = buildKerasModel(this.encoder, this.decoder);
     const lr = config.learningRate;
     this.optimizer =
@@ -118,9 +129,13 @@ export class Seq2Seq {
     return this.vocab;
   }
 
-  set vocabulary(vocabulary: Seq2SeqVocabulary | undefined) {
-    checkVocabulary(vocabulary, this.config.encoder.vocabSize, this.config.decoder.vocabSize);
-    this.vocab = vocabulary;
+  /** A Map word index is kept as the plain object it saves as (see `checkVocabulary`). */
+  set vocabulary(vocabulary: Seq2SeqVocabularyInput | undefined) {
+    this.vocab = checkVocabulary(
+      vocabulary,
+      this.config.encoder.vocabSize,
+      this.config.decoder.vocabSize,
+    );
   }
 
   /** Trains with teacher forcing (see `fitLoop`); the returned History covers this call only. */
@@ -200,8 +215,7 @@ export class Seq2Seq {
    * the attention weights [rows, srcLen]. Reads but never disposes its arguments; every returned
    * tensor is new and the caller's to dispose.
    */
-  readonly decodeStep: StepFn<Seq2SeqState> = (tokens, state) =>
-    decoderStep(this.decoder, tokens, state);
+  readonly decodeStep: StepFn<Seq2SeqState>;
 
   /**
    * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model, loadable with
@@ -222,8 +236,15 @@ export class Seq2Seq {
     return this.model.countParams();
   }
 
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /** Frees the weights and the optimizer's state; the model is unusable afterwards. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const w of this.model.weights) w.dispose();
     this.optimizer.dispose();
   }

@@ -17,11 +17,13 @@
  *     broadcast error, because `s[-0:]` is the whole sequence);
  *   - no sequences and no `maxlen` give zero rows (Keras raises on the max of an empty list);
  *   - an int32 value outside the int32 range, or NaN/Infinity, is an error (numpy wraps it or
- *     gives an undefined value).
+ *     gives an undefined value);
+ *   - an output of more than 2**31 - 1 values (numSamples x maxlen) is an error naming maxlen
+ *     before anything is allocated: no TF.js tensor holds more (sizes are int32).
  * Only numbers are padded: Keras' `dtype=object` string padding and multi-dimensional samples are
  * out of scope.
  */
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, paddedTooLarge } from '../errors.js';
 
 /** Where padding or truncation happens: before the sequence ('pre') or after it ('post'). */
 export type PadSide = 'pre' | 'post';
@@ -54,6 +56,8 @@ export interface PaddedSequences<D extends PadDtype = PadDtype> {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+/** Most values a padded output may have (see the differences above). */
+const MAX_VALUES = INT32_MAX;
 
 /** Options checked and defaulted, plus the output width. */
 interface PadPlan {
@@ -94,6 +98,9 @@ function plan(sequences: readonly ArrayLike<number>[], options: PadSequencesOpti
   if (maxlen === undefined || maxlen === null) maxlen = longest;
   else if (!Number.isInteger(maxlen) || maxlen < 0) {
     throw invalidArgument('maxlen', maxlen, 'a non-negative integer');
+  }
+  if (maxlen > MAX_VALUES || sequences.length * maxlen > MAX_VALUES) {
+    throw paddedTooLarge(maxlen, sequences.length, MAX_VALUES);
   }
   return { maxlen, padding, truncating, value: cast(value, dtype), dtype };
 }

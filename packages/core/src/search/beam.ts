@@ -89,7 +89,7 @@ export function beamSearch<S extends tf.TensorContainer>(
   initialState: S,
   options: BeamOptions,
 ): ScoredHypothesis[][] {
-  const o = checkBeamOptions(options);
+  const o = checkBeamOptions(options, step.vocabSize);
   const batchSize = batchSizeOf(initialState);
 
   // 1. Start: one beam per input on the initial state's rows.
@@ -158,8 +158,8 @@ export function beamSearch<S extends tf.TensorContainer>(
   return searches.map((search) => search.finished.slice(0, o.nBest));
 }
 
-function checkBeamOptions(options: BeamOptions): Settings {
-  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(options);
+function checkBeamOptions(options: BeamOptions, vocabSize: number | undefined): Settings {
+  const { startId, endId, maxLength, collectAttention } = checkSearchOptions(options, vocabSize);
   const beamWidth = checkInteger('beamWidth', options.beamWidth, 1);
   const nBest = checkInteger('nBest', options.nBest ?? 1, 1);
   if (nBest > beamWidth) throw invalidArgument('nBest', nBest, `at most beamWidth (${beamWidth})`);

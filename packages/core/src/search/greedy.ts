@@ -19,6 +19,6 @@ export function greedySearch<S extends tf.TensorContainer>(
   initialState: S,
   options: GreedyOptions,
 ): Hypothesis[] {
-  const checked = checkSearchOptions(options);
+  const checked = checkSearchOptions(options, step.vocabSize);
   return decodeRows(step, initialState, checked, (_scores, best) => best);
 }

@@ -42,7 +42,7 @@ export function sampleSearch<S extends tf.TensorContainer>(
   initialState: S,
   options: SampleOptions,
 ): Hypothesis[] {
-  const checked = checkSearchOptions(options);
+  const checked = checkSearchOptions(options, step.vocabSize);
   const { temperature = 1, topK, topP = 1, seed } = options;
   if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
     throw invalidArgument('temperature', temperature, 'a finite number > 0');

@@ -30,7 +30,18 @@ export interface StepOutput<S extends tf.TensorContainer> {
  * `state`, and the step function never needs to know about beams. Search disposes the tensors the
  * step returns once it no longer needs them, but never the tensors of the caller's initial state.
  */
-export type StepFn<S extends tf.TensorContainer> = (tokens: tf.Tensor1D, state: S) => StepOutput<S>;
+export type StepFn<S extends tf.TensorContainer> = ((
+  tokens: tf.Tensor1D,
+  state: S,
+) => StepOutput<S>) & {
+  /**
+   * The model's vocabulary size, when the step knows it (`Seq2Seq.decodeStep` does): every token
+   * it is fed must be below it, so search checks `startId` and `endId` before the first step.
+   * Without it, `startId` may be any id the step accepts (a start token outside the output
+   * vocabulary, say), and `endId` is checked against the first step's scores.
+   */
+  readonly vocabSize?: number;
+};
 
 /** Options every search shares. */
 export interface SearchOptions {

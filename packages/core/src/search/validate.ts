@@ -27,17 +27,35 @@ export function checkFlag(name: string, value: unknown): boolean {
   return value === true;
 }
 
-/** The shared options, checked, with defaults filled in. */
-export function checkSearchOptions(options: SearchOptions): Required<SearchOptions> {
+/**
+ * The shared options, checked, with defaults filled in; `vocabSize` is the step's own (see
+ * `StepFn`), when it has one.
+ */
+export function checkSearchOptions(
+  options: SearchOptions,
+  vocabSize?: number,
+): Required<SearchOptions> {
   if (typeof options !== 'object' || options === null) {
     throw invalidArgument('options', options, 'an object with startId, endId and maxLength');
   }
-  return {
+  const checked = {
     startId: checkInteger('startId', options.startId, 0),
     endId: checkInteger('endId', options.endId, 0),
     maxLength: checkInteger('maxLength', options.maxLength, 1),
     collectAttention: checkFlag('collectAttention', options.collectAttention),
   };
+  if (vocabSize !== undefined) {
+    checkTokenId('startId', checked.startId, vocabSize);
+    checkTokenId('endId', checked.endId, vocabSize);
+  }
+  return checked;
+}
+
+/** Throws unless the token `id` is in [0, vocabSize). */
+function checkTokenId(name: string, id: number, vocabSize: number): void {
+  if (id >= vocabSize) {
+    throw invalidArgument(name, id, `an integer in [0, vocabSize) = [0, ${vocabSize})`);
+  }
 }
 
 /** What the first step taught about the model: sizes later steps must repeat. */
@@ -83,9 +101,7 @@ export function checkStepOutput<S extends tf.TensorContainer>(
       `of shape [rows, vocabSize] = [${rows}, ${sizes.vocabSize ?? 'vocabSize'}]`,
     );
   }
-  if (endId >= vocabSize) {
-    throw invalidArgument('endId', endId, `an integer in [0, vocabSize) = [0, ${vocabSize})`);
-  }
+  checkTokenId('endId', endId, vocabSize);
   checkRows(out.state, rows, 'step().state');
   let srcLen = sizes.srcLen ?? 0;
   if (collectAttention) {
