@@ -209,7 +209,9 @@ describe('fileHandler: the manifest', () => {
       expect(after.equals(before)).toBe(false);
       writeFileSync(path, after);
       await expect(loadModel(dir)).rejects.toThrow(
-        `Cannot load ${path}: its ${after.length} bytes differ from the ${before.length} bytes and SHA-256 that ${SAVE_MANIFEST_FILE} recorded when it was saved (the file was edited or damaged since). Save the model again.`,
+        after.length === before.length
+          ? `Cannot load ${path}: its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded when it was saved (the file was edited or damaged since). Save the model again.`
+          : `Cannot load ${path}: it holds ${after.length} bytes but ${SAVE_MANIFEST_FILE} recorded ${before.length} when it was saved (the file was edited or damaged since). Save the model again.`,
       );
     }
     model.dispose();

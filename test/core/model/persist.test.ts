@@ -204,19 +204,27 @@ describe('save and loadSeq2Seq', () => {
 });
 
 describe('a save is checked as a whole', () => {
-  it('a sidecar edited after saving (attention additive -> dot) fails by its SHA-256', async () => {
-    const model = makeModel();
+  it('a sidecar edited after saving (attention dot -> scaledDot) fails by its size and SHA-256', async () => {
+    // Both kinds have no weights, so the edited sidecar would build a model its weights fit.
+    const model = createSeq2Seq({
+      encoder: { vocabSize: V, embeddingDim: 3, units: 4, cell: 'gru', seed: 3 },
+      decoder: { vocabSize: V, embeddingDim: 3, units: 4, cell: 'gru', attention: 'dot' },
+    });
     const dir = join(root, 'edited-sidecar');
     await model.save(dir);
     const path = join(await currentSave(dir), SEQ2SEQ_FILE);
     const text = readFileSync(path, 'utf8');
-    expect(text).toContain('"attention": "additive"');
-    writeFileSync(path, text.replace('"attention": "additive"', '"attention": "dot"'));
+    const edited = text.replace('"attention": "dot"', '"attention": "scaledDot"');
+    expect(edited).not.toBe(text);
+    writeFileSync(path, edited);
     const before = tf.memory().numTensors;
     await expect(loadSeq2Seq(dir)).rejects.toThrow(
-      new RegExp(
-        `^Cannot load ${path}: its \\d+ bytes differ from the \\d+ bytes and SHA-256 that ${SAVE_MANIFEST_FILE} recorded when it was saved \\(the file was edited or damaged since\\)\\. Save the model again\\.$`,
-      ),
+      `Cannot load ${path}: it holds ${edited.length} bytes but ${SAVE_MANIFEST_FILE} recorded ${text.length} when it was saved (the file was edited or damaged since). Save the model again.`,
+    );
+    // The same length, another attention kind: the SHA-256 tells.
+    writeFileSync(path, text.replace('"attention": "dot"', '"attention": "gen"'));
+    await expect(loadSeq2Seq(dir)).rejects.toThrow(
+      `Cannot load ${path}: its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded when it was saved`,
     );
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
@@ -233,7 +241,7 @@ describe('a save is checked as a whole', () => {
       bytes[bytes.length - 1]! ^= 1;
       writeFileSync(path, bytes);
       await expect(loadSeq2Seq(dir)).rejects.toThrow(
-        `Cannot load ${path}: its ${bytes.length} bytes differ`,
+        `Cannot load ${path}: its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded`,
       );
     }
     model.dispose();

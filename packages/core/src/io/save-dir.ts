@@ -246,11 +246,16 @@ async function readChecked(folder: string, manifest: Manifest): Promise<Map<stri
     for (const [i, name] of names.entries()) {
       const bytes = new Uint8Array(await handles[i]!.readFile());
       const expected = manifest.files[name]!;
-      if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) {
+      const differs =
+        bytes.byteLength !== expected.bytes
+          ? `it holds ${bytes.byteLength} bytes but ${SAVE_MANIFEST_FILE} recorded ${expected.bytes}`
+          : sha256(bytes) !== expected.sha256
+            ? `its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded`
+            : undefined;
+      if (differs !== undefined) {
         throw cannotLoad(
           join(folder, name),
-          `its ${bytes.byteLength} bytes differ from the ${expected.bytes} bytes and SHA-256 ` +
-            `that ${SAVE_MANIFEST_FILE} recorded when it was saved (the file was edited or damaged since)`,
+          `${differs} when it was saved (the file was edited or damaged since)`,
           'Save the model again.',
         );
       }
