@@ -15,6 +15,8 @@
  *      A folder is removed only when its owner (host, process, thread: in its name) can no longer
  *      publish it: the owner is this thread itself (its saves to one directory run one at a time),
  *      or a process of this host that has exited. Another live saver's folder is left alone.
+ *      (So processes that share a directory must see each other's process ids: one host, or
+ *      hosts whose names differ, since a folder of another host is never removed.)
  * Loading reads the manifest, opens every file it names, then reads and checks them. If a file
  * is gone because a newer save replaced the folder meanwhile, the manifest has changed: load
  * again from the new one. An open file stays readable after it is removed (POSIX), so a load
@@ -25,7 +27,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { cannotLoad, cannotSave } from '../errors.js';
 import type { FileData } from './atomic-write.js';
@@ -121,7 +123,7 @@ async function syncDir(dir: string): Promise<void> {
       await handle.close();
     }
   } catch {
-    // Windows cannot open a directory; its renames are durable through the file system's journal.
+    // Windows cannot open a directory to flush it; the rename is as durable as its file system makes it.
   }
 }
 
@@ -132,6 +134,8 @@ const owner = {
   thread: threadId,
 };
 const SAVE_FOLDER = /^save-([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]+$/;
+/** A file of a save: a plain name, so that a manifest cannot point outside its folder. */
+const FILE_NAME = /^(?!\.\.?$)[^/\\]+$/;
 /** A temporary file of `writeFileAtomic` (`.name.<pid>.<random>.tmp`): older saves left these. */
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
 
@@ -186,9 +190,14 @@ export async function readSave(dir: string): Promise<SavedFiles> {
   }
 }
 
-/** The folder of the current save of `dir` (to look at its files). */
+/**
+ * The folder holding the current save of `dir`, to look at its files (`dir` itself for a
+ * directory saved before manifests existed). A later save may replace it at any time.
+ */
 export async function currentSave(dir: string): Promise<string> {
-  return (await readSave(dir)).folder;
+  const root = resolve(dir.replace(/^file:\/\//, ''));
+  const manifest = await readManifest(root);
+  return manifest === undefined ? root : join(root, manifest.save);
 }
 
 /** `dir`'s manifest, or undefined when it has none (an empty directory, or the older layout). */
@@ -215,7 +224,8 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
     typeof manifest.save !== 'string' ||
     !SAVE_FOLDER.test(manifest.save) ||
     manifest.files === null ||
-    typeof manifest.files !== 'object'
+    typeof manifest.files !== 'object' ||
+    !Object.keys(manifest.files).every((name) => FILE_NAME.test(name))
   ) {
     throw cannotLoad(
       path,
