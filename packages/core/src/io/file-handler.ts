@@ -10,12 +10,11 @@
  * They are written as one whole save (`writeSave`): the directory holds them in a save folder
  * named by a manifest, so a load never pairs one save's model.json with another's weights.bin.
  */
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad, cannotSave } from '../errors.js';
 import { parseJsonFile } from './json-file.js';
-import { readSave, type SavedFiles, writeSave } from './save-dir.js';
+import { readSave, type SavedFiles, sha256, writeSave } from './save-dir.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -115,7 +114,9 @@ export async function modelArtifacts(saved: SavedFiles): Promise<tf.io.ModelArti
     });
     const weights = concat(parts);
     const paths = names.map((name) => join(saved.folder, name));
-    checkWeights(paths.join(', '), weights, specs, json.encdec, saveAgain);
+    // A manifest's SHA-256 already covered weights.bin: hashing it again would only cost time.
+    const check = saved.checked ? undefined : json.encdec;
+    checkWeights(paths.join(', '), weights, specs, check, saveAgain);
     return [specs, weights.buffer as ArrayBuffer];
   });
 }
@@ -199,8 +200,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     offset += part.byteLength;
   }
   return out;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

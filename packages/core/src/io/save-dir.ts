@@ -52,6 +52,8 @@ interface Manifest {
 export interface SavedFiles {
   folder: string;
   files: Map<string, Uint8Array>;
+  /** Whether each file was checked against the SHA-256 of a manifest (false: the older layout). */
+  checked: boolean;
 }
 
 // --- saving -----------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ export async function readSave(dir: string): Promise<SavedFiles> {
     if (manifest === undefined) return readOlderLayout(dir);
     const folder = join(dir, manifest.save);
     try {
-      return { folder, files: await readChecked(folder, manifest) };
+      return { folder, files: await readChecked(folder, manifest), checked: true };
     } catch (error) {
       const replaced = (await readManifest(dir))?.save !== manifest.save;
       if (!replaced || attempt === MAX_LOAD_ATTEMPTS) throw error;
@@ -301,7 +303,7 @@ async function readOlderLayout(dir: string): Promise<SavedFiles> {
       throw cannotLoad(join(dir, name), describeReadError(error), 'Check the directory.');
     }
   }
-  return { folder: dir, files };
+  return { folder: dir, files, checked: false };
 }
 
 function toBytes(data: FileData): Uint8Array {
@@ -309,6 +311,18 @@ function toBytes(data: FileData): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/**
+ * Hashes already computed, by buffer: model.json records the hash of weights.bin, and so does the
+ * manifest of the same save. Only buffers that are not written to again are hashed here.
+ */
+const hashes = new WeakMap<Uint8Array, string>();
+
+/** The SHA-256 of `bytes`, in hex. */
+export function sha256(bytes: Uint8Array): string {
+  let hash = hashes.get(bytes);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(bytes).digest('hex');
+    hashes.set(bytes, hash);
+  }
+  return hash;
 }
