@@ -8,11 +8,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { currentSave } from '@encdec/core';
 import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-it("the README's script example trains, decodes what its comment says, and saves", () => {
+it("the README's script example trains, decodes what its comment says, and saves", async () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const [code, poolCode] = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   expect(code, 'a ```ts block in README.md').toBeDefined();
@@ -40,9 +41,8 @@ it("the README's script example trains, decodes what its comment says, and saves
       .slice(1)
       .map((list) => JSON.parse(list));
     expect(decoded).toEqual(promised);
-    expect(readFileSync(join(cwd, 'out', 'reverse-model', 'model.json'), 'utf8')).toContain(
-      'modelTopology',
-    );
+    const saved = await currentSave(join(cwd, 'out', 'reverse-model'));
+    expect(readFileSync(join(saved, 'model.json'), 'utf8')).toContain('modelTopology');
   } finally {
     rmSync(cwd, { recursive: true, force: true });
     rmSync(script, { force: true });

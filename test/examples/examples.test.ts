@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSeq2Seq, MODEL_FILE, SEQ2SEQ_FILE, WEIGHTS_FILE } from '@encdec/core';
+import { currentSave, loadSeq2Seq, MODEL_FILE, SEQ2SEQ_FILE, WEIGHTS_FILE } from '@encdec/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,8 +28,9 @@ describe('examples (ENCDEC_QUICK=1)', () => {
     expect(out).toMatch(/epoch 2: loss [0-9.]+, accuracy [0-9.]+/);
     expect(out).toMatch(/held-out exact match: [01]\.[0-9]{3}/);
     expect(out).toContain(`saved to ${dir}`);
+    const folder = await currentSave(dir);
     for (const file of [MODEL_FILE, WEIGHTS_FILE, SEQ2SEQ_FILE]) {
-      expect(existsSync(join(dir, file)), file).toBe(true);
+      expect(existsSync(join(folder, file)), file).toBe(true);
     }
     const model = await loadSeq2Seq(dir);
     expect(model.config.decoder.attention).toBe('dot');

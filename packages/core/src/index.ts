@@ -121,7 +121,7 @@ export {
   type DecodePoolOptions,
 } from './model/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
-export { loadSeq2Seq, SEQ2SEQ_FILE } from './model/persist.js';
+export { loadSeq2Seq, OPTIMIZER_FILE, SEQ2SEQ_FILE } from './model/persist.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
 export {
   createSeq2Seq,
@@ -176,6 +176,7 @@ export { type FileData, writeFileAtomic, writeFileAtomicSync } from './io/atomic
 export { fileHandler, MODEL_FILE, WEIGHTS_FILE } from './io/file-handler.js';
 export { loadJson, saveJson } from './io/json-file.js';
 export { loadModel, saveModel } from './io/model-files.js';
+export { currentSave, SAVE_MANIFEST_FILE } from './io/save-dir.js';
 
 // --- search ---------------------------------------------------------------------------------------
 export { type BeamOptions, beamSearch } from './search/beam.js';

@@ -9,10 +9,11 @@ import {
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileHandler, loadModel, saveModel } from '@encdec/core';
+import { basename, join } from 'node:path';
+import { currentSave, fileHandler, loadModel, SAVE_MANIFEST_FILE, saveModel } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { toOlderLayout } from './older-layout.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'encdec-file-handler-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,10 +49,12 @@ describe('fileHandler', () => {
     model.setUserDefinedMetadata({ note: 'kept' });
     const result = await model.save(fileHandler(dir));
     expect(result.modelArtifactsInfo.weightDataBytes).toBe((4 * 3 + 3 + 3 * 2 + 2) * 4);
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const folder = await currentSave(dir);
+    expect(readdirSync(dir).sort()).toEqual([SAVE_MANIFEST_FILE, basename(folder)].sort());
+    expect(readdirSync(folder).sort()).toEqual(['model.json', 'weights.bin']);
+    const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
     expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
-    expect(json.encdec.weightsBytes).toBe(statSync(join(dir, 'weights.bin')).size);
+    expect(json.encdec.weightsBytes).toBe(statSync(join(folder, 'weights.bin')).size);
 
     const before = tf.memory().numTensors;
     const loaded = await tf.loadLayersModel(fileHandler(`file://${dir}`));
@@ -68,7 +71,9 @@ describe('fileHandler', () => {
     const second = smallModel(5, 9);
     await first.save(fileHandler(dir));
     await second.save(fileHandler(dir));
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const folder = await currentSave(dir);
+    expect(readdirSync(dir).sort()).toEqual([SAVE_MANIFEST_FILE, basename(folder)].sort());
+    expect(readdirSync(folder).sort()).toEqual(['model.json', 'weights.bin']);
     const loaded = await loadModel(dir);
     expect(predictions(loaded)).toEqual(predictions(second));
     for (const m of [first, second, loaded]) m.dispose();
@@ -78,8 +83,8 @@ describe('fileHandler', () => {
     const dir = freshDir();
     const model = smallModel();
     await saveModel(model, dir);
-    const oldJson = readFileSync(join(dir, 'model.json'));
-    const oldWeights = readFileSync(join(dir, 'weights.bin'));
+    const before = readdirSync(dir).sort();
+    const manifest = readFileSync(join(dir, SAVE_MANIFEST_FILE));
     // Capture the artifacts of another model, then make model.json impossible to serialise:
     // the failure comes after weights.bin was written to its temporary file.
     let artifacts: tf.io.ModelArtifacts | undefined;
@@ -94,9 +99,8 @@ describe('fileHandler', () => {
     await expect(fileHandler(dir).save!(broken)).rejects.toThrow(
       `Cannot save ${join(dir, 'model.json')}: Do not know how to serialize a BigInt. The previous file (if any) is left unchanged.`,
     );
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
-    expect(readFileSync(join(dir, 'model.json')).equals(oldJson)).toBe(true);
-    expect(readFileSync(join(dir, 'weights.bin')).equals(oldWeights)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readFileSync(join(dir, SAVE_MANIFEST_FILE)).equals(manifest)).toBe(true);
     const loaded = await loadModel(dir);
     expect(predictions(loaded)).toEqual(predictions(model));
     for (const m of [model, other, loaded]) m.dispose();
@@ -104,11 +108,13 @@ describe('fileHandler', () => {
 });
 
 describe('fileHandler errors', () => {
+  /** A directory holding a saved model, in the layout before manifests (see toOlderLayout). */
   async function saved(): Promise<string> {
     const dir = freshDir();
     const model = smallModel();
     await model.save(fileHandler(dir));
     model.dispose();
+    await toOlderLayout(dir);
     return dir;
   }
 
@@ -154,7 +160,7 @@ describe('fileHandler errors', () => {
     const other = smallModel(5);
     await other.save(fileHandler(otherDir));
     other.dispose();
-    await copyFile(join(otherDir, 'weights.bin'), join(dir, 'weights.bin'));
+    await copyFile(join(await currentSave(otherDir), 'weights.bin'), join(dir, 'weights.bin'));
     await expect(loadModel(dir)).rejects.toThrow(
       'holds 148 bytes but model.json describes 92 bytes',
     );
@@ -166,7 +172,7 @@ describe('fileHandler errors', () => {
     const other = smallModel(3, 42);
     await other.save(fileHandler(otherDir));
     other.dispose();
-    await copyFile(join(otherDir, 'weights.bin'), join(dir, 'weights.bin'));
+    await copyFile(join(await currentSave(otherDir), 'weights.bin'), join(dir, 'weights.bin'));
     await expect(loadModel(dir)).rejects.toThrow(
       `Cannot load ${join(dir, 'weights.bin')}: its SHA-256 differs from the one model.json recorded`,
     );
@@ -182,5 +188,50 @@ describe('fileHandler errors', () => {
         's',
       ),
     );
+  });
+});
+
+describe('fileHandler: the manifest', () => {
+  it('names a file edited after saving (model.json or weights.bin) by its SHA-256', async () => {
+    const model = smallModel();
+    for (const [file, edit] of [
+      [
+        'model.json',
+        (text: Buffer) => Buffer.from(text.toString().replace('"units":3', '"units":4')),
+      ],
+      ['weights.bin', (bytes: Buffer) => Buffer.from(bytes.map((b, i) => (i === 0 ? b ^ 1 : b)))],
+    ] as const) {
+      const dir = freshDir();
+      await model.save(fileHandler(dir));
+      const path = join(await currentSave(dir), file);
+      const before = readFileSync(path);
+      const after = edit(before);
+      expect(after.equals(before)).toBe(false);
+      writeFileSync(path, after);
+      await expect(loadModel(dir)).rejects.toThrow(
+        after.length === before.length
+          ? `Cannot load ${path}: its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded when it was saved (the file was edited or damaged since). Save the model again.`
+          : `Cannot load ${path}: it holds ${after.length} bytes but ${SAVE_MANIFEST_FILE} recorded ${before.length} when it was saved (the file was edited or damaged since). Save the model again.`,
+      );
+    }
+    model.dispose();
+  });
+
+  it('names a weight whose dtype model.json gives as one TF.js cannot decode', async () => {
+    const dir = await (async () => {
+      const d = freshDir();
+      const model = smallModel();
+      await model.save(fileHandler(d));
+      model.dispose();
+      await toOlderLayout(d);
+      return d;
+    })();
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.weightsManifest[0].weights[0].dtype = 'float64';
+    writeFileSync(path, JSON.stringify(json));
+    const message = `Cannot load ${path}: weight "${json.weightsManifest[0].weights[0].name}" has dtype "float64", which is not one of the numeric dtypes TF.js stores weights in (float32, int32, bool, complex64, uint8, uint16, float16). Save the model again with model.save(fileHandler(dir)).`;
+    await expect(loadModel(dir)).rejects.toThrow(message);
+    await expect(tf.loadLayersModel(fileHandler(dir))).rejects.toThrow(message);
   });
 });

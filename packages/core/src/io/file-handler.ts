@@ -7,22 +7,14 @@
  *
  * The files are the TF.js layers format (what `tensorflowjs_converter` and tfjs-node write), with
  * one extra top-level field, `encdec: { weightsBytes, weightsSha256 }`, which loading checks.
- *
- * Saving, step by step:
- *   1. Build model.json in memory; hash the weights.
- *   2. Write both files to temporary names in the directory, each flushed to disk.
- *   3. Rename weights.bin, then model.json (model.json last: it is the file a loader opens first).
- * A failure in steps 1-2 leaves the previous model untouched. Between the two renames (a few
- * microseconds) a crash would pair the new weights.bin with the old model.json; loading detects
- * that pair through the SHA-256 and says so, instead of loading wrong weights.
+ * They are written as one whole save (`writeSave`): the directory holds them in a save folder
+ * named by a manifest, so a load never pairs one save's model.json with another's weights.bin.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad, cannotSave } from '../errors.js';
-import { removeQuietly, writeTemp } from './atomic-write.js';
-import { describeReadError, parseJsonFile, readTextFile } from './json-file.js';
+import { parseJsonFile } from './json-file.js';
+import { readSave, type SavedFiles, sha256, writeSave } from './save-dir.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -37,18 +29,20 @@ interface WeightsCheck {
 export function fileHandler(dir: string): tf.io.IOHandler {
   const root = resolve(dir.replace(/^file:\/\//, ''));
   return {
-    save: (artifacts) => saveArtifacts(root, artifacts),
-    load: () => loadArtifacts(root),
+    save: async (artifacts) => {
+      await writeSave(root, modelFiles(root, artifacts));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    load: async () => modelArtifacts(await readSave(root)),
   };
 }
 
-async function saveArtifacts(
-  root: string,
+/** model.json and weights.bin for `artifacts`, to save into `dir` (named in errors). */
+export function modelFiles(
+  dir: string,
   artifacts: tf.io.ModelArtifacts,
-): Promise<tf.io.SaveResult> {
-  const modelPath = join(root, MODEL_FILE);
-  const weightsPath = join(root, WEIGHTS_FILE);
-  // 1. model.json in memory.
+): Record<string, string | Uint8Array> {
+  const modelPath = join(dir, MODEL_FILE);
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw cannotSave(modelPath, 'a binary (GraphDef) model topology cannot be written as JSON');
   }
@@ -71,37 +65,31 @@ async function saveArtifacts(
     initializerSignature: artifacts.initializerSignature,
     encdec: check,
   };
-  // 2. Both files under temporary names.
+  let text: string;
   try {
-    await mkdir(root, { recursive: true });
+    text = JSON.stringify(modelJson);
   } catch (error) {
-    throw cannotSave(modelPath, describeReadError(error));
+    throw cannotSave(modelPath, error instanceof Error ? error.message : String(error));
   }
-  const weightsTemp = await writeTemp(weightsPath, weights);
-  let modelTemp: string | undefined;
-  try {
-    modelTemp = await writeTemp(modelPath, JSON.stringify(modelJson));
-    // 3. Commit: weights first, model.json last.
-    await rename(weightsTemp, weightsPath);
-    await rename(modelTemp, modelPath);
-  } catch (error) {
-    await removeQuietly(weightsTemp);
-    if (modelTemp !== undefined) await removeQuietly(modelTemp);
-    throw error instanceof Error && error.name === 'EncdecError'
-      ? error
-      : cannotSave(modelPath, describeReadError(error));
-  }
-  return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+  return { [MODEL_FILE]: text, [WEIGHTS_FILE]: weights };
 }
 
-async function loadArtifacts(root: string): Promise<tf.io.ModelArtifacts> {
-  const modelPath = join(root, MODEL_FILE);
+/** The model that model.json and weights.bin of one save describe. */
+export async function modelArtifacts(saved: SavedFiles): Promise<tf.io.ModelArtifacts> {
+  const modelPath = join(saved.folder, MODEL_FILE);
   const saveAgain = 'Save the model again with model.save(fileHandler(dir)).';
-  const text = await readTextFile(
+  const text = saved.files.get(MODEL_FILE);
+  if (text === undefined) {
+    throw cannotLoad(
+      modelPath,
+      'the file does not exist',
+      'Check the directory, or save a model there with model.save(fileHandler(dir)).',
+    );
+  }
+  const json = parseJsonFile<Partial<tf.io.ModelJSON> & { encdec?: WeightsCheck }>(
     modelPath,
-    'Check the directory, or save a model there with model.save(fileHandler(dir)).',
+    new TextDecoder().decode(text),
   );
-  const json = parseJsonFile<Partial<tf.io.ModelJSON> & { encdec?: WeightsCheck }>(modelPath, text);
   if (json === null || typeof json !== 'object' || json.modelTopology == null) {
     throw cannotLoad(
       modelPath,
@@ -114,20 +102,46 @@ async function loadArtifacts(root: string): Promise<tf.io.ModelArtifacts> {
   }
   return tf.io.getModelArtifactsForJSON(json as tf.io.ModelJSON, async (manifest) => {
     const specs = manifest.flatMap((group) => group.weights);
-    const paths = manifest.flatMap((group) => group.paths.map((p) => join(root, p)));
-    const parts: Uint8Array[] = [];
-    for (const path of paths) {
-      try {
-        parts.push(await readFile(path));
-      } catch (error) {
+    checkSpecs(modelPath, specs, saveAgain);
+    const names = manifest.flatMap((group) => group.paths.map((p) => p.replace(/^\.\//, '')));
+    const parts = names.map((name) => {
+      const bytes = saved.files.get(name);
+      if (bytes === undefined) {
         const remedy = `Keep ${WEIGHTS_FILE} next to ${MODEL_FILE}, or save the model again.`;
-        throw cannotLoad(path, describeReadError(error), remedy);
+        throw cannotLoad(join(saved.folder, name), 'the file does not exist', remedy);
       }
-    }
+      return bytes;
+    });
     const weights = concat(parts);
-    checkWeights(paths.join(', '), weights, specs, json.encdec, saveAgain);
+    const paths = names.map((name) => join(saved.folder, name));
+    // A manifest's SHA-256 already covered weights.bin: hashing it again would only cost time.
+    const check = saved.checked ? undefined : json.encdec;
+    checkWeights(paths.join(', '), weights, specs, check, saveAgain);
     return [specs, weights.buffer as ArrayBuffer];
   });
+}
+
+/** Throws when a weight's entry in model.json has a dtype or shape TF.js cannot decode. */
+function checkSpecs(path: string, specs: tf.io.WeightsManifestEntry[], saveAgain: string): void {
+  for (const spec of specs) {
+    const dtype = spec.quantization?.dtype ?? spec.dtype;
+    if (!(dtype in BYTES_PER_ELEMENT)) {
+      throw cannotLoad(
+        path,
+        `weight ${JSON.stringify(spec.name)} has dtype ${JSON.stringify(dtype)}, which is not one of ` +
+          `the numeric dtypes TF.js stores weights in (${Object.keys(BYTES_PER_ELEMENT).join(', ')})`,
+        saveAgain,
+      );
+    }
+    const shape: unknown = spec.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw cannotLoad(
+        path,
+        `weight ${JSON.stringify(spec.name)} has shape ${JSON.stringify(shape)}, not a list of sizes`,
+        saveAgain,
+      );
+    }
+  }
 }
 
 /** Throws when `weights` cannot be the bytes `specs` describe, or differ from what was saved. */
@@ -139,7 +153,7 @@ function checkWeights(
   saveAgain: string,
 ): void {
   const expected = expectedBytes(specs);
-  if (expected !== undefined && expected !== weights.byteLength) {
+  if (expected !== weights.byteLength) {
     throw cannotLoad(
       path,
       `it holds ${weights.byteLength} bytes but ${MODEL_FILE} describes ${expected} bytes of weights ` +
@@ -157,21 +171,21 @@ function checkWeights(
   }
 }
 
-/** Total bytes of the weights in `specs`; undefined when a string weight makes it unknowable. */
-function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number | undefined {
-  const bytesPer: Record<string, number> = {
-    float32: 4,
-    int32: 4,
-    bool: 1,
-    complex64: 8,
-    uint8: 1,
-    uint16: 2,
-    float16: 2,
-  };
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
+
+/** Total bytes of the weights in `specs` (checked by `checkSpecs`). */
+function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
   let total = 0;
   for (const spec of specs) {
-    const size = bytesPer[spec.quantization?.dtype ?? spec.dtype];
-    if (size === undefined) return undefined;
+    const size = BYTES_PER_ELEMENT[spec.quantization?.dtype ?? spec.dtype]!;
     total += size * spec.shape.reduce((a, b) => a * b, 1);
   }
   return total;
@@ -186,8 +200,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     offset += part.byteLength;
   }
   return out;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,7 +1,9 @@
 /**
- * JSON sidecar files (model config, vocabulary, training history) next to a saved model. They are
- * kept out of `model.json`'s `userDefinedMetadata` on purpose: a vocabulary can be megabytes
- * (TF.js warns about metadata over 1 MB), and a sidecar can be read without TF.js.
+ * JSON files (a config, a vocabulary, a training history), each written atomically. A seq2seq
+ * save keeps its own such sidecar inside the save (see persist.ts) rather than in `model.json`'s
+ * `userDefinedMetadata`: a vocabulary can be megabytes (TF.js warns about metadata over 1 MB),
+ * and a sidecar can be read without TF.js. These helpers also parse and name the files' errors
+ * for the loaders.
  */
 import { readFile } from 'node:fs/promises';
 import { cannotLoad, invalidArgument } from '../errors.js';

@@ -1,11 +1,15 @@
 /**
- * A seq2seq model on disk, one directory:
- *   model.json + weights.bin    the Keras-equivalent model (`fileHandler`, atomic writes)
- *   encdec-seq2seq.json         { format, version, config, vocabulary, history } (atomic JSON)
+ * A seq2seq model on disk: one directory holding one whole save (`writeSave`), whose files are
+ *   model.json + weights.bin    the Keras-equivalent model (`fileHandler`'s files)
+ *   encdec-seq2seq.json         { format, version, config, vocabulary, history, optimizer }
+ *   optimizer.bin               the optimizer's state (Adam's moments), described by "optimizer"
+ * A load reads all of them from the same save, each checked against the SHA-256 recorded when it
+ * was saved: a file edited since (a sidecar's attention kind, say) fails the load by name.
  *
  * Loading rebuilds the model from the saved config (so the encoder and step models exist again),
- * then fills every weight from weights.bin by name, checking names and shapes: weights that do
- * not fit the config fail loudly instead of loading half a model.
+ * then fills every weight from weights.bin by name, checking names, shapes and dtypes: weights
+ * that do not fit the config fail loudly instead of loading half a model. The optimizer gets its
+ * state back, so `fit` continues as if the model had never left memory.
  *
  * model.json also loads with plain `tf.loadLayersModel(fileHandler(dir))` (importing
  * `@encdec/core` registers the custom layers), but such a model lacks `guardExecutorKwargs`: with
@@ -14,19 +18,29 @@
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { savedModelMismatch } from '../errors.js';
-import { fileHandler, WEIGHTS_FILE } from '../io/file-handler.js';
-import { loadJson, saveJson } from '../io/json-file.js';
+import { cannotLoad, savedModelMismatch } from '../errors.js';
+import { modelArtifacts, modelFiles, WEIGHTS_FILE } from '../io/file-handler.js';
+import { parseJsonFile } from '../io/json-file.js';
+import { readSave, writeSave } from '../io/save-dir.js';
 import { withoutWarnings } from '../quiet-warnings.js';
 import type { History } from '../train/callbacks.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
+import {
+  type EncodedOptimizerState,
+  encodeOptimizerState,
+  optimizerStateMismatch,
+  restoreOptimizerState,
+} from './optimizer-state.js';
 import { createSeq2Seq, type Seq2Seq } from './seq2seq.js';
 import type { Seq2SeqVocabulary } from './vocabulary.js';
 
 /** The sidecar file beside model.json. */
 export const SEQ2SEQ_FILE = 'encdec-seq2seq.json';
+/** The optimizer's state beside weights.bin. */
+export const OPTIMIZER_FILE = 'optimizer.bin';
 const FORMAT = 'encdec-seq2seq';
-const VERSION = 1;
+/** Version 2 added the optimizer state; version 1 (without it) still loads. */
+const VERSION = 2;
 
 interface SavedSeq2Seq {
   format: typeof FORMAT;
@@ -34,46 +48,66 @@ interface SavedSeq2Seq {
   config: ResolvedSeq2SeqConfig;
   vocabulary?: Seq2SeqVocabulary;
   history: History;
+  optimizer?: Omit<EncodedOptimizerState, 'data'>;
 }
 
-/** Writes `seq2seq` into `dir` (created if missing); see the file comment. */
+/** Writes `seq2seq` into `dir` (created if missing) as one whole save; see the file comment. */
 export async function saveSeq2Seq(seq2seq: Seq2Seq, dir: string): Promise<void> {
+  const root = resolve(dir.replace(/^file:\/\//, ''));
   // The decoder's recurrent layer got its initial states as call arguments; TF.js saves them as
   // the layer's inbound inputs and warns that it cannot also serialize the argument object.
   const harmless = /^Layer \S+ was passed non-serializable keyword arguments/;
+  let artifacts: tf.io.ModelArtifacts | undefined;
   await withoutWarnings(
     (text) => harmless.test(text),
-    () => seq2seq.model.save(fileHandler(dir)),
+    () =>
+      seq2seq.model.save(
+        tf.io.withSaveHandler(async (modelArtifacts) => {
+          artifacts = modelArtifacts;
+          return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(modelArtifacts) };
+        }),
+      ),
   );
+  const { data: optimizerData, ...optimizer } = await encodeOptimizerState(seq2seq.optimizer);
   const saved: SavedSeq2Seq = {
     format: FORMAT,
     version: VERSION,
     config: seq2seq.config,
     ...(seq2seq.vocabulary ? { vocabulary: seq2seq.vocabulary } : {}),
     history: seq2seq.history,
+    optimizer,
   };
-  await saveJson(join(dir, SEQ2SEQ_FILE), saved);
+  await writeSave(root, {
+    ...modelFiles(root, artifacts!),
+    [SEQ2SEQ_FILE]: `${JSON.stringify(saved, null, 2)}\n`,
+    [OPTIMIZER_FILE]: optimizerData,
+  });
 }
 
-/** Loads a model saved by `seq2seq.save(dir)`, with its vocabulary and training history. */
+/** Loads a model saved by `seq2seq.save(dir)`, with its vocabulary, history and optimizer state. */
 export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
   const root = resolve(dir.replace(/^file:\/\//, ''));
-  const sidecar = join(root, SEQ2SEQ_FILE);
-  const saved = await loadJson<Partial<SavedSeq2Seq>>(sidecar);
+  const files = await readSave(root);
+  const sidecar = join(files.folder, SEQ2SEQ_FILE);
+  const text = files.files.get(SEQ2SEQ_FILE);
+  if (text === undefined) {
+    throw cannotLoad(sidecar, 'the file does not exist', 'Check the path, or save it first.');
+  }
+  const saved = parseJsonFile<Partial<SavedSeq2Seq>>(sidecar, new TextDecoder().decode(text));
   if (saved === null || typeof saved !== 'object' || saved.format !== FORMAT) {
     throw savedModelMismatch(
       root,
       `${SEQ2SEQ_FILE} is not an ${FORMAT} file (no "format": "${FORMAT}")`,
     );
   }
-  if (saved.version !== VERSION) {
+  if (saved.version !== VERSION && saved.version !== 1) {
     throw savedModelMismatch(
       root,
-      `${SEQ2SEQ_FILE} has version ${saved.version}; this package reads version ${VERSION}`,
+      `${SEQ2SEQ_FILE} has version ${saved.version}; this package reads versions 1 and ${VERSION}`,
     );
   }
+  const artifacts = await modelArtifacts(files);
   const seq2seq = createSeq2Seq(saved.config!, { vocabulary: saved.vocabulary });
-  const artifacts = await fileHandler(root).load!();
   const specs = artifacts.weightSpecs ?? [];
   const stored = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs);
   try {
@@ -83,6 +117,12 @@ export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
         throw savedModelMismatch(
           root,
           `${WEIGHTS_FILE} has no weight "${w.originalName}" that the config in ${SEQ2SEQ_FILE} needs`,
+        );
+      }
+      if (value.dtype !== w.dtype) {
+        throw savedModelMismatch(
+          root,
+          `weight "${w.originalName}" has dtype ${value.dtype} in ${WEIGHTS_FILE} but ${w.dtype} in the model ${SEQ2SEQ_FILE} describes`,
         );
       }
       if (value.shape.join() !== w.shape.join()) {
@@ -107,6 +147,20 @@ export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
     throw error;
   } finally {
     tf.dispose(Object.values(stored));
+  }
+  if (saved.optimizer !== undefined) {
+    const state = { ...saved.optimizer, data: files.files.get(OPTIMIZER_FILE) };
+    const mismatch =
+      state.data === undefined
+        ? `${OPTIMIZER_FILE}, which ${SEQ2SEQ_FILE} describes, is missing`
+        : optimizerStateMismatch(seq2seq.optimizer, state, seq2seq.model.trainableWeights);
+    try {
+      if (mismatch !== undefined) throw savedModelMismatch(root, mismatch);
+      await restoreOptimizerState(seq2seq.optimizer, state as EncodedOptimizerState);
+    } catch (error) {
+      seq2seq.dispose();
+      throw error;
+    }
   }
   if (saved.history) seq2seq.history = saved.history;
   return seq2seq;

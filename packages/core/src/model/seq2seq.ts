@@ -219,8 +219,9 @@ export class Seq2Seq {
 
   /**
    * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model, loadable with
-   * `tf.loadLayersModel(fileHandler(dir))` too) and encdec-seq2seq.json (config, vocabulary,
-   * history); every file is written atomically. Load with `loadSeq2Seq(dir)`.
+   * `tf.loadLayersModel(fileHandler(dir))` too), encdec-seq2seq.json (config, vocabulary,
+   * history) and the optimizer's state, as one whole save that replaces the previous one
+   * atomically (see persist.ts). Load with `loadSeq2Seq(dir)`.
    */
   async save(dir: string): Promise<void> {
     await saveSeq2Seq(this, dir);
