@@ -9,8 +9,8 @@
  *   5. drop finished rows from the state (one gather per tensor); feed the chosen tokens back
  */
 import * as tf from '@tensorflow/tfjs';
-import { logProbsAt, stepScores } from './step-scores.js';
 import { batchSizeOf, gatherRows, release, tensorsOf } from './state.js';
+import { logProbsAt, stepScores } from './step-scores.js';
 import type { Hypothesis, SearchOptions, StepFn } from './types.js';
 import { checkStepOutput, type StepSizes } from './validate.js';
 
