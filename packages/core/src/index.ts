@@ -131,6 +131,7 @@ export {
   type Seq2SeqOptions,
   type Seq2SeqState,
 } from './model/seq2seq.js';
+export { type PrintFn, printSummary } from './model/summary.js';
 export { shiftRight } from './model/teacher-forcing.js';
 export type { Seq2SeqVocabulary, VocabularyData } from './model/vocabulary.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
