@@ -1,41 +1,126 @@
 import { beamCandidates, renderSvg } from '@encdec/viz';
 import { describe, expect, it } from 'vitest';
-import { sceneItems, svgMarks, svgTexts } from './helpers/scene.js';
+import { sceneItems, svgMarks } from './helpers/scene.js';
 import { vegaLiteErrors } from './helpers/vega-lite-schema.js';
 
 const vocabulary = ['<pad>', '<start>', '<end>', 'the', 'cat', 'sat'];
 // Out of score order on purpose: the chart ranks them.
 const row = [
-  { tokens: [3, 4, 2], score: -0.9, logProb: -2.7 },
-  { tokens: [3, 4, 5, 2], score: -0.4, logProb: -1.6 },
-  { tokens: [3, 3, 2], score: -1.5, logProb: -4.5 },
+  { tokens: [3, 4, 2], score: -0.9, logProb: -0.9 },
+  { tokens: [3, 4, 5, 2], score: -0.4, logProb: -0.4 },
+  { tokens: [3, 3, 2], score: -1.5, logProb: -1.5 },
 ];
 
+/** A text mark of the SVG as a reader sees it: its lines, where it is, how it is drawn. */
+interface SvgText {
+  lines: string[];
+  x: number;
+  y: number;
+  anchor: string;
+  bold: boolean;
+}
+
+const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decode = (text: string) =>
+  text.replace(/&(#\d+|\w+);/g, (whole, code: string) =>
+    code.startsWith('#') ? String.fromCharCode(Number(code.slice(1))) : (entities[code] ?? whole),
+  );
+
+/** The chart's own text marks (not axis labels), top to bottom, a multi-line text as its lines. */
+function textMarks(svg: string): SvgText[] {
+  const marks: SvgText[] = [];
+  for (const [, tag, body] of svg.matchAll(/<text ([^>]*)>(.*?)<\/text>/g)) {
+    if (!tag.includes('aria-roledescription="text mark"')) continue;
+    const [, x, y] = /translate\(([-\d.]+),([-\d.]+)\)/.exec(tag)!;
+    const lines = body!.includes('<tspan')
+      ? [...body!.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => decode(m[1]!))
+      : [decode(body!)];
+    marks.push({
+      lines,
+      x: Number(x),
+      y: Number(y),
+      anchor: /text-anchor="(\w+)"/.exec(tag)![1]!,
+      bold: tag.includes('font-weight="bold"'),
+    });
+  }
+  return marks.sort((a, b) => a.y - b.y);
+}
+
 describe('beamCandidates', () => {
-  it('draws one bar per hypothesis, best first, labelled with its text', async () => {
+  it('lists the hypotheses best first, top-down, the best one marked and with the full bar', async () => {
     const spec = beamCandidates([row], { idToToken: vocabulary });
     expect(vegaLiteErrors(spec)).toEqual([]);
     const svg = await renderSvg(spec);
-    expect(svgMarks(svg, 'bar')).toHaveLength(3);
-    const texts = svgTexts(svg);
-    expect(texts).toEqual(
-      expect.arrayContaining(['1. the cat sat <end>', '2. the cat <end>', '3. the the <end>']),
-    );
+    const texts = textMarks(svg);
+    // Left of the bars: rank and score, right-aligned; right of them: the text.
+    const labels = texts.filter((t) => t.anchor === 'end').map((t) => t.lines.join(' '));
+    expect(labels).toEqual([
+      '#1 best · log p \u22120.400',
+      '#2 · log p \u22120.900',
+      '#3 · log p \u22121.50',
+    ]);
+    const hypotheses = texts.filter((t) => t.anchor === 'start').map((t) => t.lines.join(' '));
+    expect(hypotheses).toEqual(['the cat sat <end>', 'the cat <end>', 'the the <end>']);
+    // Only the best label is bold, and each text sits on its label's row.
+    expect(texts.filter((t) => t.bold).map((t) => t.lines[0])).toEqual([labels[0]]);
+    const rowsY = (anchor: string) => texts.filter((t) => t.anchor === anchor).map((t) => t.y);
+    expect(rowsY('start')).toEqual(rowsY('end'));
+
+    // Bars: the best one spans the axis (100%), the others its share, exp(score - best), in rank
+    // order down the chart, the best in its own colour.
     const bars = await sceneItems(spec, 'rect');
+    const byRank = bars
+      .map(
+        (b) => b as unknown as { datum: { rank: number }; y: number; width: number; fill: string },
+      )
+      .sort((a, b) => a.datum.rank - b.datum.rank);
+    expect(byRank.map((b) => b.width / byRank[0]!.width)).toEqual([
+      1,
+      expect.closeTo(Math.exp(-0.5), 2),
+      expect.closeTo(Math.exp(-1.1), 2),
+    ]);
+    expect(byRank[0]!.y).toBeLessThan(byRank[1]!.y);
+    expect(byRank[1]!.y).toBeLessThan(byRank[2]!.y);
+    expect(new Set(byRank.slice(1).map((b) => b.fill)).size).toBe(1);
+    expect(byRank[0]!.fill).not.toBe(byRank[1]!.fill);
     // d3-format writes negative numbers with the minus sign U+2212.
     expect(bars.map((b) => b.tooltip)).toContainEqual({
       rank: '1',
       text: 'the cat sat <end>',
       score: '\u22120.4000',
-      'log p': '\u22121.6000',
+      'log p': '\u22120.4000',
+      'relative to #1': '100.00%',
       length: '4',
     });
-    // Bar tops in rank order down the y axis.
-    const ys = bars
-      .map((b) => [b.datum!.rank, b.y] as [number, number])
-      .sort((a, b) => a[0] - b[0]);
-    expect(ys[0]![1]).toBeLessThan(ys[1]![1]);
-    expect(ys[1]![1]).toBeLessThan(ys[2]![1]);
+  });
+
+  it('wraps a long text between tokens and shows all of it, and the chart fits its content', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    const long = [
+      { tokens: words, score: -2, logProb: -3 },
+      { tokens: words.slice(0, 5), score: -2.5, logProb: -2.5 },
+    ];
+    const spec = beamCandidates(long, { wrap: 50 });
+    expect(vegaLiteErrors(spec)).toEqual([]);
+    const svg = await renderSvg(spec);
+    const [first, second] = textMarks(svg).filter((t) => t.anchor === 'start');
+    expect(first!.lines.join(' ')).toBe(words.join(' '));
+    expect(first!.lines.length).toBeGreaterThan(1);
+    for (const line of first!.lines) expect(line.length).toBeLessThanOrEqual(50);
+    expect(second!.lines).toEqual([words.slice(0, 5).join(' ')]);
+    expect(svg).not.toContain('…');
+    // A length penalty makes the score differ from log p: the label says "score".
+    expect(textMarks(svg)[0]!.lines).toEqual(['#1 best · score \u22122.00']);
+    // Rows are tall enough for the longest text, and the rows do not overlap.
+    const rows = textMarks(svg).filter((t) => t.anchor === 'start');
+    expect(rows[1]!.y - rows[0]!.y).toBeGreaterThanOrEqual(14 * first!.lines.length);
+    // No empty column: the chart is no wider than its labels, bars and longest line need, as
+    // Vega estimates text (0.8 em per character when no canvas measures it) plus margins.
+    const width = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]);
+    const longestLine = Math.max(...first!.lines.map((l) => l.length));
+    const estimate = 0.8 * 12 * ('#1 best · score \u22122.00'.length + longestLine) + 120 + 20;
+    expect(width).toBeLessThanOrEqual(estimate + 40);
+    expect(width).toBeGreaterThanOrEqual(estimate - 40);
   });
 
   it('takes a single row, string tokens, and any id-to-token mapping', () => {
@@ -58,7 +143,9 @@ describe('beamCandidates', () => {
   it('gives each input row its own panel', async () => {
     const spec = beamCandidates([row, row.slice(0, 2)], { idToToken: vocabulary });
     expect(vegaLiteErrors(spec)).toEqual([]);
-    expect(svgMarks(await renderSvg(spec), 'bar')).toHaveLength(5);
+    const svg = await renderSvg(spec);
+    expect(svgMarks(svg, 'bar')).toHaveLength(5);
+    expect(textMarks(svg).filter((t) => t.bold)).toHaveLength(2);
   });
 
   it('rejects bad input', () => {
@@ -66,6 +153,12 @@ describe('beamCandidates', () => {
     expect(() => beamCandidates([row, []])).toThrow('result[1] is empty');
     expect(() => beamCandidates([{ tokens: [1], score: Number.NaN, logProb: 0 }])).toThrow(
       'result[0][0].score must be a finite number, got NaN.',
+    );
+    expect(() => beamCandidates(row, { wrap: 0 })).toThrow(
+      'wrap must be a positive integer, got 0.',
+    );
+    expect(() => beamCandidates(row, { width: -1 })).toThrow(
+      'width must be a positive number, got -1.',
     );
   });
 });

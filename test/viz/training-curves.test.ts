@@ -91,6 +91,35 @@ describe('trainingCurves', () => {
     expect(new Set(points.map((p) => p.metric))).toEqual(new Set(['loss', 'accuracy']));
   });
 
+  it('names the faint per-batch line and the epoch line in a legend', async () => {
+    /** The opacity legend's entries as [label, opacity of its line symbol]. */
+    const granularityLegend = (svg: string) => {
+      const legend = svg.split(/aria-label="Symbol legend for [^"]*opacity/)[1] ?? '';
+      const opacities = [
+        ...legend.matchAll(/role-legend-symbol[^>]*><path [^>]*opacity="([\d.]+)"/g),
+      ];
+      const labels = [...legend.matchAll(/role-legend-label[^>]*><text [^>]*>([^<]*)<\/text>/g)];
+      return labels.map((m, i) => [m[1], Number(opacities[i]?.[1])]);
+    };
+    const spec = trainingCurves(records);
+    expect(vegaLiteErrors(spec)).toEqual([]);
+    const legend = granularityLegend(await renderSvg(spec));
+    expect(legend).toEqual([
+      ['per epoch', 1],
+      ['per batch', expect.any(Number)],
+    ]);
+    // The legend's faint line is as faint as the drawn per-batch lines, and fainter than the rest.
+    const lines = (await sceneItems(spec, 'line')) as { datum: Point; opacity: number }[];
+    const batchLines = lines.filter((l) => l.datum.granularity === 'batch');
+    expect(batchLines.length).toBeGreaterThan(0);
+    for (const line of batchLines) expect(line.opacity).toBe(legend[1]![1]);
+    expect(legend[1]![1]).toBeLessThan(1);
+    // Without per-batch values there is nothing to tell apart: no second legend.
+    expect(
+      granularityLegend(await renderSvg(trainingCurves(records, { perBatch: false }))),
+    ).toEqual([]);
+  });
+
   it('perBatch: false keeps only the epoch values', () => {
     const points = pointsOf(trainingCurves(records, { perBatch: false }));
     expect(points.every((p) => p.granularity === 'epoch')).toBe(true);

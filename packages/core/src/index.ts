@@ -131,6 +131,7 @@ export {
   type Seq2SeqOptions,
   type Seq2SeqState,
 } from './model/seq2seq.js';
+export { type PrintFn, printSummary } from './model/summary.js';
 export { shiftRight } from './preprocess/teacher-forcing.js';
 export type {
   Seq2SeqVocabulary,

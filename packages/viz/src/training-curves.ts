@@ -76,6 +76,8 @@ interface Point {
   value: number;
 }
 
+/** The per-batch line's opacity: faint, so the epoch line reads first. */
+const BATCH_OPACITY = 0.35;
 /** Keys that TF.js puts in batch logs but that are not metrics. */
 const notMetrics = new Set(['batch', 'size']);
 const aliases: Readonly<Record<string, string>> = { acc: 'accuracy' };
@@ -139,13 +141,26 @@ export function trainingCurves(
     { field: 'value', type: 'quantitative', format: '.4f' },
   ];
   const byGranularity = (g: string) => ({ filter: `datum.granularity === '${g}'` });
+  const hasBatches = points.some((p) => p.granularity === 'batch');
+  // With per-batch values, a second legend tells the faint, thin per-batch line from the epoch
+  // line (the two channels share one legend; its lines take the training colour).
+  const granularity = hasBatches
+    ? {
+        opacity: granularityChannel([1, BATCH_OPACITY], {
+          symbolType: 'stroke',
+          symbolStrokeColor: '#4c78a8',
+          labelExpr: "datum.value === 'batch' ? 'per batch' : 'per epoch'",
+        }),
+        strokeWidth: granularityChannel([2, 1], {}),
+      }
+    : {};
   const layer = [
-    ...(points.some((p) => p.granularity === 'batch')
+    ...(hasBatches
       ? [
           {
             transform: [byGranularity('batch')],
-            mark: { type: 'line', opacity: 0.35, strokeWidth: 1 },
-            encoding: { ...encoding, tooltip: null },
+            mark: { type: 'line' },
+            encoding: { ...encoding, ...granularity, tooltip: null },
           },
         ]
       : []),
@@ -164,6 +179,17 @@ export function trainingCurves(
     spec: { width: options.width ?? 260, height: options.height ?? 160, layer },
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
+}
+
+/** An encoding of the granularity (epoch, batch) as `range`. */
+function granularityChannel(range: number[], legend: object) {
+  return {
+    field: 'granularity',
+    type: 'ordinal', // an ordered domain: Vega-Lite maps opacity and width only from one
+    title: null,
+    scale: { domain: ['epoch', 'batch'], range },
+    legend,
+  };
 }
 
 /** Step 2: `val_loss` is the validation split of `loss`; `acc` is `accuracy`. */

@@ -7,7 +7,8 @@
  */
 import { FusedGru, FusedLstm } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, type Mock, vi } from 'vitest';
+import { quietOrthogonal } from '../../../packages/core/src/layers/fused-recurrent.js';
 
 const x = () => tf.randomNormal([2, 6, 3], 0, 1, 'float32', 1);
 
@@ -155,22 +156,52 @@ describe('FusedLstm as a registered layer', () => {
 });
 
 describe('building', () => {
-  it("drops TF.js's orthogonal-initializer warning up to 65,536 elements, keeps it above", () => {
+  // Only TF.js's orthogonal warning counts: the cpu backend also warns once per process, at its
+  // first tensor write, in whichever test makes it.
+  const orthogonalWarnings = (spy: Mock) =>
+    spy.mock.calls
+      .map(([text]) => String(text))
+      .filter((text) => text.startsWith('Orthogonal initializer'));
+
+  /** Runs `fn` with console.warn spied on; returns the spy. */
+  function spyOnWarn(fn: () => void): Mock {
     const warn = console.warn;
     const spy = vi.fn();
     console.warn = spy;
     try {
-      for (const units of [32, 160]) {
-        const layer = new FusedLstm({ units, recurrentInitializer: 'orthogonal' });
-        tf.tidy(() => layer.apply(tf.zeros([1, 2, 3])));
-        layer.dispose();
-      }
-      expect(console.warn).toBe(spy); // build put console.warn back
+      fn();
+      expect(console.warn).toBe(spy); // whatever fn built put console.warn back
     } finally {
       console.warn = warn;
     }
-    // 32 units: U is [32, 128], 4,096 elements; 160 units: [160, 640], 102,400 elements.
-    expect(spy).toHaveBeenCalledTimes(1);
-    expect(String(spy.mock.calls[0]![0])).toContain('(102400) elements');
+    return spy;
+  }
+
+  it("drops TF.js's orthogonal-initializer warning when a 32-unit LSTM builds", () => {
+    const spy = spyOnWarn(() => {
+      const layer = new FusedLstm({ units: 32, recurrentInitializer: 'orthogonal' });
+      tf.tidy(() => layer.apply(tf.zeros([1, 2, 3])));
+      layer.dispose();
+    });
+    expect(orthogonalWarnings(spy)).toEqual([]);
+    // TF.js itself warns about that U: [32, 128], 4,096 elements.
+    const before = tf.memory().numTensors;
+    const stock = spyOnWarn(() => tf.initializers.orthogonal({}).apply([32, 128]).dispose());
+    expect(orthogonalWarnings(stock)).toEqual([expect.stringContaining('(4096) elements')]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps the warning above 65,536 elements', () => {
+    // TF.js's own text for a small matrix, with the count changed: a matrix above 65,536 elements
+    // needs a QR of 257 x 257 or more, which takes seconds to minutes on the cpu backend.
+    const stock = spyOnWarn(() => tf.initializers.orthogonal({}).apply([41, 50]).dispose());
+    const [text] = orthogonalWarnings(stock);
+    const sized = (elements: number) => text!.replace('(2050)', `(${elements})`);
+    const spy = spyOnWarn(() => {
+      for (const elements of [65_536, 65_537, 102_400]) {
+        quietOrthogonal(() => console.warn(sized(elements)));
+      }
+    });
+    expect(orthogonalWarnings(spy)).toEqual([sized(65_537), sized(102_400)]);
   });
 });

@@ -37,6 +37,7 @@ import { buildKerasModel } from './keras-model.js';
 import { saveSeq2Seq } from './persist.js';
 import { SeedSequence } from './recurrent.js';
 import { decoderStep, firstState, type Seq2SeqState } from './step.js';
+import { type PrintFn, printSummary } from './summary.js';
 import { tidyResult } from './tidy.js';
 import {
   checkOptionKeys,
@@ -227,9 +228,9 @@ export class Seq2Seq {
     await saveSeq2Seq(this, dir);
   }
 
-  /** Prints the Keras-equivalent model's layers and parameter counts. */
-  summary(printFn?: (message?: unknown) => void): void {
-    this.model.summary(undefined, undefined, printFn);
+  /** Prints the Keras-equivalent model's layers and parameter counts, one line per call. */
+  summary(printFn?: PrintFn): void {
+    printSummary(this.model, printFn);
   }
 
   /** Trainable and non-trainable parameters, as Keras' `count_params()`. */
