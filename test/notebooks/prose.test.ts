@@ -34,6 +34,7 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
       "the seed model's parameter count, fixed by its layers (test/core/model/seq2seq.test.ts)",
     '330000': "the output layer's parameters, 32 x 10,000 + 10,000",
     '30': 'a setting to try (`SRC_LEN` 30)',
+    '256': 'the name of the hash, SHA-256',
   },
   '06': {
     '50000': 'the size of the IMDB dataset',
