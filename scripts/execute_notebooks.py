@@ -12,7 +12,8 @@ goes to stdout: one line per notebook and one per code cell as it starts (cell n
 The executed notebook goes to OUT_DIR/NAME.ipynb and an HTML copy (charts included) to
 OUT_DIR/NAME.html, each written atomically. With --docs (`npm run docs`: the rendering committed in
 docs/notebooks/) only the notebook is written, without per-cell timestamps (so that a new rendering
-differs only where outputs do), and its metadata records `encdec.quick` (whether ENCDEC_QUICK was set). On a cell error the partly executed notebook is still
+differs only where outputs do), and its metadata records `encdec.quick` (whether ENCDEC_QUICK was
+set). On a cell error the partly executed notebook is still
 saved, the failing cell's error (name, message, first lines of its trace) and source are printed,
 and the exit status is 1.
 """
@@ -100,7 +101,9 @@ def describe_error(cell):
             lines = "\n".join(trace).splitlines()
             return output["ename"], output.get("evalue", ""), lines[:TRACE_LINES]
     stderr = "".join(
-        text_of(o) for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        text_of(o)
+        for o in outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
     )
     lines = strip_ansi(stderr).rstrip().splitlines()
     for i in range(len(lines) - 1, -1, -1):
@@ -110,7 +113,11 @@ def describe_error(cell):
             message = [match.group(2)] + [
                 line for line in take_until(rest, TRACE_LINE.match) if line.strip()
             ]
-            trace = [line.strip() for line in rest if TRACE_LINE.match(line) and not MACHINERY.search(line)]
+            trace = [
+                line.strip()
+                for line in rest
+                if TRACE_LINE.match(line) and not MACHINERY.search(line)
+            ]
             return match.group(1), "\n".join(message), trace[:TRACE_LINES]
     compile_errors = [line for line in lines if TYPESCRIPT_LINE.match(line)]
     if compile_errors:
@@ -179,7 +186,8 @@ def execute(path, out_dir, timeout, docs, number, total):
         running["index"] = cell_index
         n = code.index(cell_index) + 1
         elapsed = time.time() - started
-        print(f"  cell {n:>2} of {len(code)}  {elapsed:5.0f} s  {first_line(cell.source)}", flush=True)
+        line = f"  cell {n:>2} of {len(code)}  {elapsed:5.0f} s  {first_line(cell.source)}"
+        print(line, flush=True)
 
     tmp = tempfile.mkdtemp(prefix="encdec-notebook-")
     env = {**os.environ, "TMPDIR": tmp}
@@ -234,7 +242,8 @@ def main(argv):
         for i, path in enumerate(notebooks)
     ]
     failed = results.count(False)
-    summary = f"{len(notebooks) - failed} of {len(notebooks)} notebooks ran in {time.time() - started:.0f} s"
+    seconds = time.time() - started
+    summary = f"{len(notebooks) - failed} of {len(notebooks)} notebooks ran in {seconds:.0f} s"
     print(summary + (f"; {failed} failed" if failed else ""), flush=True)
     return 0 if failed == 0 else 1
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Jupyter for this project, with its own tslab kernel (jupyter/kernels/encdec: no global install).
 //
-//   node scripts/jupyter.mjs start [JUPYTER ARGS]          # npm start: Jupyter Notebook on notebooks/
-//   node scripts/jupyter.mjs run [--out DIR] [NB ...]      # npm run notebooks: execute notebooks headless
-//   node scripts/jupyter.mjs walkthrough [DIR]             # npm run walkthrough: the IMDB walkthrough
-//   node scripts/jupyter.mjs docs [--out DIR] [--quick]    # npm run docs: the rendered notebooks, docs/notebooks/
+//   node scripts/jupyter.mjs start [JUPYTER ARGS]   npm start: Jupyter Notebook on notebooks/
+//   node scripts/jupyter.mjs run [--out DIR] [NB ...]   npm run notebooks: execute them headless
+//   node scripts/jupyter.mjs walkthrough [DIR]      npm run walkthrough: the IMDB walkthrough
+//   node scripts/jupyter.mjs docs [--out DIR] [--quick] [NB ...]   npm run docs: docs/notebooks/
 //
 // Jupyter's Python is found as scripts/prerequisites.mjs says. Relative ENCDEC_DATA_DIR and
 // ENCDEC_CACHE_DIR are made absolute against the directory the command was started from, since
@@ -33,7 +33,7 @@ Install it with \`npm run setup\`, or on Debian or Ubuntu:
   ${APT_COMMAND}
 elsewhere:
   ${PIP_COMMAND}
-then run this command again (set ENCDEC_JUPYTER_PYTHON=/path/to/python if Jupyter lives elsewhere).`);
+then run this command again (set ENCDEC_JUPYTER_PYTHON=/path/to/python if Jupyter is elsewhere).`);
   process.exit(1);
 }
 
@@ -105,7 +105,8 @@ if (command === 'start') {
   const docsEnv = { ...env };
   delete docsEnv.ENCDEC_QUICK;
   if (rest.includes('--quick')) docsEnv.ENCDEC_QUICK = '1';
-  execute(outDir, allNotebooks(), ['--docs'], docsEnv);
+  const named = rest.filter((a) => a !== '--quick').map((p) => resolve(startDir(), p));
+  execute(outDir, named.length ? named : allNotebooks(), ['--docs'], docsEnv);
 } else {
   console.error(`Unknown command ${JSON.stringify(command)}: use start, run, walkthrough or docs.`);
   process.exit(2);

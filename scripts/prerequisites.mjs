@@ -28,13 +28,13 @@ export const PIP_COMMAND = 'python3 -m pip install notebook nbclient nbconvert n
 export const JUPYTER_MODULES = ['notebook', 'nbclient', 'nbconvert', 'nbformat'];
 export const IMDB_FILE_NAMES = ['aclImdb_v1.tar.gz', 'imdb_word_index.json'];
 
-/** The directory a command was started from: npm runs scripts in the root, and says where in INIT_CWD. */
+/** The directory a command was started from: npm runs scripts in the root, and says in INIT_CWD. */
 export const startDir = () => process.env.INIT_CWD ?? process.cwd();
 
 /**
- * `env` with relative ENCDEC_DATA_DIR, ENCDEC_CACHE_DIR and ENCDEC_VIZ_OUT_DIR made absolute against
- * the directory the command was started from: kernels and workers run elsewhere (a notebook's
- * kernel in notebooks/), where a relative path would mean another directory.
+ * `env` with relative ENCDEC_DATA_DIR, ENCDEC_CACHE_DIR and ENCDEC_VIZ_OUT_DIR made absolute
+ * against the directory the command was started from: kernels and workers run elsewhere (a
+ * notebook's kernel in notebooks/), where a relative path would mean another directory.
  */
 export function withAbsolutePaths(env, from = startDir()) {
   const out = { ...env };

@@ -36,7 +36,8 @@ function check() {
   const missing = missingForTests(withAbsolutePaths(process.env));
   if (missing.length === 0) return true;
   console.error(
-    `Missing, needed by npm test (see "Prerequisites" in the README):\n${missing.map((m) => `  - ${m}`).join('\n')}\n` +
+    'Missing, needed by npm test (see "Prerequisites" in the README):\n' +
+      `${missing.map((m) => `  - ${m}`).join('\n')}\n` +
       'Run `npm run setup`: it installs them where it can and says what else to do.',
   );
   return false;

@@ -24,7 +24,7 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** Runs `use` with a fresh page in a fresh headless browser, then closes it and removes its profile. */
+/** Runs `use` with a page of a fresh headless browser, then closes it and removes its profile. */
 export async function withPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'encdec-chromium-'));
   let context: BrowserContext | undefined;

@@ -1,4 +1,4 @@
-/** Runs `npm run notebooks`' runner (scripts/jupyter.mjs run) on notebooks, as the tests need it. */
+/** Runs the notebook runner (scripts/jupyter.mjs run or docs) on notebooks, for the tests. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,7 +17,7 @@ export interface Notebook {
   cells: { cell_type: string; source: string | string[]; outputs?: NotebookOutput[] }[];
 }
 
-/** Longest a test waits for the runner (the slowest notebook takes under a minute in quick mode). */
+/** Longest a test waits for the runner (the slowest notebook is under a minute in quick mode). */
 export const TIMEOUT_MS = 600_000;
 
 export interface RunResult {
@@ -28,15 +28,19 @@ export interface RunResult {
   executed(path: string): Notebook;
 }
 
-/** Executes `notebooks` into `outDir` (the executed .ipynb and its .html), with `env` added. */
+/**
+ * Executes `notebooks` into `outDir` with `env` added: `run` writes the executed .ipynb and its
+ * .html (npm run notebooks), `docs` the .ipynb for docs/notebooks/ (npm run docs).
+ */
 export function runNotebooks(
   outDir: string,
   notebooks: readonly string[],
   env: Record<string, string> = {},
+  command: 'run' | 'docs' = 'run',
 ): RunResult {
   const run = spawnSync(
     process.execPath,
-    [join(root, 'scripts', 'jupyter.mjs'), 'run', '--out', outDir, ...notebooks],
+    [join(root, 'scripts', 'jupyter.mjs'), command, '--out', outDir, ...notebooks],
     { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: TIMEOUT_MS },
   );
   return {
