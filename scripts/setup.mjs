@@ -110,4 +110,6 @@ if (found !== undefined) {
 step('check');
 if (!check()) process.exit(1);
 console.log('Ready: npm test, npm start, npm run walkthrough.');
-console.log('Optional, for speed: TensorFlow\'s native backend; see "Backends" in the README.');
+console.log(
+  'Optional, for speed: TensorFlow\'s native backend; see "Prerequisites" in the README.',
+);
