@@ -10,7 +10,8 @@
 // ENCDEC_CACHE_DIR are made absolute against the directory the command was started from, since
 // kernels run in notebooks/.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   APT_COMMAND,
@@ -48,11 +49,14 @@ function checkBuilt() {
  * Runs Python and exits with its status. Ctrl-C reaches it from the terminal (same process group),
  * so this process only waits; a SIGTERM or SIGHUP sent to this process is passed on to it.
  */
-function run(python, args, runEnv = env) {
+function run(python, args, runEnv = env, cleanUp = () => {}) {
   const child = spawn(python, args, { stdio: 'inherit', env: runEnv, cwd: root });
   process.on('SIGINT', () => {});
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) => {
+    cleanUp();
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 }
 
 function execute(outDir, notebooks, flags = [], runEnv = env) {
@@ -91,7 +95,12 @@ if (command === 'start') {
   console.log(`Starting Jupyter Notebook on ${notebooksDir} with the encdec (tslab) kernel.`);
   console.log('Open the http://127.0.0.1:... URL it prints below; stop it with Ctrl-C.');
   const notebookDir = `--notebook-dir=${notebooksDir}`;
-  run(python, ['-m', 'notebook', '--no-browser', notebookDir, ...extra, ...args]);
+  // The kernels' temporary directory (TMPDIR), removed when Jupyter stops: what a notebook writes
+  // there (the walkthrough's saved model) does not outlive the session.
+  const tmp = mkdtempSync(join(tmpdir(), 'encdec-jupyter-'));
+  const cleanUp = () => rmSync(tmp, { recursive: true, force: true });
+  const notebookArgs = ['-m', 'notebook', '--no-browser', notebookDir, ...extra, ...args];
+  run(python, notebookArgs, { ...env, TMPDIR: tmp }, cleanUp);
 } else if (command === 'run') {
   const { outDir, rest } = outOption(args, join(root, 'out', 'notebooks'));
   const named = rest.map((p) => resolve(startDir(), p));

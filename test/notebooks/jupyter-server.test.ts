@@ -1,7 +1,8 @@
 // `npm start` (scripts/jupyter.mjs start): Jupyter Notebook with the project's kernel. Started on
 // a free port with no token and no browser, it must answer /api/kernelspecs with the encdec
 // kernel, also as root (Jupyter exits on root unless given --allow-root, which the script adds),
-// and stop when the script is sent SIGTERM.
+// and stop when the script is sent SIGTERM, removing the kernels' temporary directory (the test
+// file's own temporary directory must then be empty: test/setup/temp-dir.ts checks it).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
