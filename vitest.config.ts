@@ -15,6 +15,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Fails fast, with one message, when a prerequisite of the suite is missing (README).
+    globalSetup: ['test/setup/prerequisites.ts'],
+    // Each test file gets its own temporary directory and fails if it leaves anything there.
+    setupFiles: ['test/setup/temp-dir.ts'],
     // TF.js work is CPU-bound and the machine has 2 cores: one worker per core.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,39 +1,40 @@
 #!/usr/bin/env node
 // Jupyter for this project, with its own tslab kernel (jupyter/kernels/encdec: no global install).
 //
-//   node scripts/jupyter.mjs start                 # npm start: Jupyter Notebook on notebooks/
-//   node scripts/jupyter.mjs run [--out DIR] [NB]  # npm run notebooks: execute notebooks headless
-//   node scripts/jupyter.mjs walkthrough           # npm run walkthrough: the IMDB walkthrough
+//   node scripts/jupyter.mjs start [JUPYTER ARGS]   npm start: Jupyter Notebook on notebooks/
+//   node scripts/jupyter.mjs run [--out DIR] [NB ...]   npm run notebooks: execute them headless
+//   node scripts/jupyter.mjs walkthrough [DIR]      npm run walkthrough: the IMDB walkthrough
+//   node scripts/jupyter.mjs docs [--out DIR] [--quick] [NB ...]   npm run docs: docs/notebooks/
 //
-// Jupyter's Python is found as $ENCDEC_JUPYTER_PYTHON, else /usr/bin/python3 (Debian's Jupyter),
-// else python3 on PATH: the first that has the modules needed.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Jupyter's Python is found as scripts/prerequisites.mjs says. Relative ENCDEC_DATA_DIR and
+// ENCDEC_CACHE_DIR are made absolute against the directory the command was started from, since
+// kernels run in notebooks/.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  APT_COMMAND,
+  findPython,
+  PIP_COMMAND,
+  root,
+  startDir,
+  withAbsolutePaths,
+} from './prerequisites.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const notebooksDir = join(root, 'notebooks');
 const walkthrough = join(notebooksDir, '05-imdb-walkthrough.ipynb');
-const env = { ...process.env, JUPYTER_PATH: join(root, 'jupyter') };
+const env = { ...withAbsolutePaths(process.env), JUPYTER_PATH: join(root, 'jupyter') };
 
-const INSTALL_HINT = `Install Jupyter first. On Debian or Ubuntu:
-  sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient
-elsewhere (pip):
-  python3 -m pip install notebook nbconvert nbclient
-then run this command again (set ENCDEC_JUPYTER_PYTHON=/path/to/python if Jupyter lives elsewhere).`;
-
-function findPython(modules) {
-  const candidates = [process.env.ENCDEC_JUPYTER_PYTHON, '/usr/bin/python3', 'python3'].filter(
-    Boolean,
-  );
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], {
-      stdio: 'ignore',
-    });
-    if (probe.status === 0) return python;
-  }
-  console.error(`Jupyter is missing: no Python found with ${modules.join(', ')}.\n${INSTALL_HINT}`);
+function jupyterPython(modules) {
+  const python = findPython(modules);
+  if (python !== undefined) return python;
+  console.error(`Jupyter is missing: no Python found with ${modules.join(', ')}.
+Install it with \`npm run setup\`, or on Debian or Ubuntu:
+  ${APT_COMMAND}
+elsewhere:
+  ${PIP_COMMAND}
+then run this command again (set ENCDEC_JUPYTER_PYTHON=/path/to/python if Jupyter is elsewhere).`);
   process.exit(1);
 }
 
@@ -44,39 +45,78 @@ function checkBuilt() {
   }
 }
 
-function run(python, args) {
-  const child = spawnSync(python, args, { stdio: 'inherit', env, cwd: root });
-  process.exit(child.status ?? 1);
+/**
+ * Runs Python and exits with its status. Ctrl-C reaches it from the terminal (same process group),
+ * so this process only waits; a SIGTERM or SIGHUP sent to this process is passed on to it.
+ */
+function run(python, args, runEnv = env, cleanUp = () => {}) {
+  const child = spawn(python, args, { stdio: 'inherit', env: runEnv, cwd: root });
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    cleanUp();
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 }
 
-function execute(outDir, notebooks) {
+function execute(outDir, notebooks, flags = [], runEnv = env) {
   checkBuilt();
-  const python = findPython(['nbclient', 'nbconvert', 'nbformat']);
-  run(python, [join(root, 'scripts', 'execute_notebooks.py'), outDir, ...notebooks]);
+  const python = jupyterPython(['nbclient', 'nbconvert', 'nbformat']);
+  const script = join(root, 'scripts', 'execute_notebooks.py');
+  run(python, [script, ...flags, outDir, ...notebooks], runEnv);
 }
 
-const [command = 'start', ...rest] = process.argv.slice(2);
+/** `--out DIR` from `args`, resolved against the start directory, and the other arguments. */
+function outOption(args, fallback) {
+  const at = args.indexOf('--out');
+  if (at < 0) return { outDir: fallback, rest: args };
+  return {
+    outDir: resolve(startDir(), args[at + 1]),
+    rest: args.filter((_, i) => i !== at && i !== at + 1),
+  };
+}
+
+const allNotebooks = () =>
+  readdirSync(notebooksDir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()
+    .map((f) => join(notebooksDir, f));
+
+const [command = 'start', ...args] = process.argv.slice(2);
 if (command === 'start') {
   checkBuilt();
-  const python = findPython(['notebook']);
+  const python = jupyterPython(['notebook']);
+  const extra = [];
+  // Jupyter refuses to run as root unless told; containers and fresh VMs often are root.
+  if (process.getuid?.() === 0 && !args.includes('--allow-root')) {
+    console.log('Running as root: passing --allow-root to Jupyter (it refuses root otherwise).');
+    extra.push('--allow-root');
+  }
   console.log(`Starting Jupyter Notebook on ${notebooksDir} with the encdec (tslab) kernel.`);
   console.log('Open the http://127.0.0.1:... URL it prints below; stop it with Ctrl-C.');
-  run(python, ['-m', 'notebook', '--no-browser', `--notebook-dir=${notebooksDir}`, ...rest]);
+  const notebookDir = `--notebook-dir=${notebooksDir}`;
+  // The kernels' temporary directory (TMPDIR), removed when Jupyter stops: what a notebook writes
+  // there (the walkthrough's saved model) does not outlive the session.
+  const tmp = mkdtempSync(join(tmpdir(), 'encdec-jupyter-'));
+  const cleanUp = () => rmSync(tmp, { recursive: true, force: true });
+  const notebookArgs = ['-m', 'notebook', '--no-browser', notebookDir, ...extra, ...args];
+  run(python, notebookArgs, { ...env, TMPDIR: tmp }, cleanUp);
 } else if (command === 'run') {
-  const outAt = rest.indexOf('--out');
-  const outDir = resolve(outAt >= 0 ? rest[outAt + 1] : join(root, 'out', 'notebooks'));
-  const named = rest.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1));
-  const notebooks = named.length
-    ? named.map((p) => resolve(p))
-    : readdirSync(notebooksDir)
-        .filter((f) => f.endsWith('.ipynb'))
-        .sort()
-        .map((f) => join(notebooksDir, f));
-  execute(outDir, notebooks);
+  const { outDir, rest } = outOption(args, join(root, 'out', 'notebooks'));
+  const named = rest.map((p) => resolve(startDir(), p));
+  execute(outDir, named.length ? named : allNotebooks());
 } else if (command === 'walkthrough') {
-  const outDir = resolve(rest[0] ?? join(root, 'out', 'walkthrough'));
+  const outDir = args[0] ? resolve(startDir(), args[0]) : join(root, 'out', 'walkthrough');
   execute(outDir, [walkthrough]);
+} else if (command === 'docs') {
+  // The committed rendering is a full run; --quick (small slices) is for trying the command.
+  const { outDir, rest } = outOption(args, join(root, 'docs', 'notebooks'));
+  const docsEnv = { ...env };
+  delete docsEnv.ENCDEC_QUICK;
+  if (rest.includes('--quick')) docsEnv.ENCDEC_QUICK = '1';
+  const named = rest.filter((a) => a !== '--quick').map((p) => resolve(startDir(), p));
+  execute(outDir, named.length ? named : allNotebooks(), ['--docs'], docsEnv);
 } else {
-  console.error(`Unknown command ${JSON.stringify(command)}: use start, run or walkthrough.`);
+  console.error(`Unknown command ${JSON.stringify(command)}: use start, run, walkthrough or docs.`);
   process.exit(2);
 }

@@ -1,42 +1,31 @@
 // Every notebook, executed headless with the project's tslab kernel on small slices
 // (ENCDEC_QUICK=1), as a learner would run it: notebooks are integration tests. A failing cell's
-// source and error text are in the assertion message. Needs Jupyter (nbclient, nbconvert): see
-// the README's prerequisites; scripts/jupyter.mjs says how to install it when it is missing.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// position, error name, message, trace and source are in the assertion message. Needs Jupyter
+// and the IMDB data: see the README's prerequisites (`npm run setup`).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { imdbDataDir } from '../../scripts/prerequisites.mjs';
+import { failureMessage, type Notebook, root, runNotebooks, TIMEOUT_MS } from './run-notebooks.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const notebooks = readdirSync(join(root, 'notebooks'))
   .filter((f) => f.endsWith('.ipynb'))
   .sort();
 const outDir = mkdtempSync(join(tmpdir(), 'encdec-notebooks-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-interface Notebook {
-  cells: { cell_type: string; outputs?: Output[] }[];
-}
-
 const joined = (text: string | string[] | undefined) =>
   Array.isArray(text) ? text.join('') : (text ?? '');
 
 /** Executes one notebook (QUICK) and returns the executed notebook. */
 function execute(name: string): Notebook {
-  const run = spawnSync(
-    process.execPath,
-    [join(root, 'scripts', 'jupyter.mjs'), 'run', '--out', outDir, join(root, 'notebooks', name)],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, ENCDEC_QUICK: '1' } },
-  );
-  expect(run.status, `${name} failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
-  return JSON.parse(readFileSync(join(outDir, name), 'utf8'));
+  const run = runNotebooks(outDir, [join(root, 'notebooks', name)], {
+    ENCDEC_QUICK: '1',
+    ENCDEC_DATA_DIR: imdbDataDir() as string,
+  });
+  expect(run.status, failureMessage(name, run)).toBe(0);
+  return run.executed(name);
 }
 
 /** All text the notebook printed, and the number of SVG images it displayed. */
@@ -59,17 +48,21 @@ describe('notebooks (ENCDEC_QUICK=1)', () => {
   });
 
   for (const name of notebooks) {
-    it(`${name} runs without a cell error`, () => {
-      const notebook = execute(name);
-      const code = notebook.cells.filter((c) => c.cell_type === 'code');
-      expect(code.length).toBeGreaterThan(0);
-      for (const cell of code) {
-        const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
-        expect(errors).toEqual([]);
-      }
-      if (name.startsWith('04-')) checkSearch(notebook);
-      if (name.startsWith('05-')) checkWalkthrough(notebook);
-    }, 900_000);
+    it(
+      `${name} runs without a cell error`,
+      () => {
+        const notebook = execute(name);
+        const code = notebook.cells.filter((c) => c.cell_type === 'code');
+        expect(code.length).toBeGreaterThan(0);
+        for (const cell of code) {
+          const errors = (cell.outputs ?? []).filter((o) => o.output_type === 'error');
+          expect(errors).toEqual([]);
+        }
+        if (name.startsWith('04-')) checkSearch(notebook);
+        if (name.startsWith('05-')) checkWalkthrough(notebook);
+      },
+      TIMEOUT_MS,
+    );
   }
 });
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { attentionHeatmap, chartHtml, saveChart } from '@encdec/viz';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPage } from '../helpers/chromium.js';
 import { pngSize } from './helpers/scene.js';
 
 // A token with markup in it: the HTML page must escape it, not run it.
@@ -65,21 +65,7 @@ describe('saveChart', () => {
 describe('HTML export in a headless browser', () => {
   it('draws the chart offline, with no console errors', async () => {
     const path = await saveChart(spec, join(folder, 'page.html'));
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    try {
-      const page = await browser.newPage();
+    await withPage(async (page) => {
       const problems: string[] = [];
       const requests: string[] = [];
       page.on('console', (message) => {
@@ -111,9 +97,7 @@ describe('HTML export in a headless browser', () => {
       if (process.env.ENCDEC_VIZ_KEEP_SCREENSHOT) {
         await saveCopy(bytes, process.env.ENCDEC_VIZ_KEEP_SCREENSHOT);
       }
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 

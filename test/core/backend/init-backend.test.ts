@@ -14,7 +14,7 @@ import {
 } from '../../../packages/core/src/backend/init-backend.js';
 import type { LoadResult } from '../../../packages/core/src/backend/load-backends.js';
 
-const installHint = `npm install --allow-scripts=@tensorflow/tfjs-node @tensorflow/tfjs-node@${tf.version_core}`;
+const installHint = `npm install @tensorflow/tfjs-node@${tf.version_core}`;
 
 /** Fake loaders: each records its call and answers as told. */
 function fakeLoaders(fails: Partial<Record<string, string>> = {}) {

@@ -3,16 +3,18 @@
  * missing (what npm >= 11 leaves when it skips the install script) and one that loads and
  * registers a `tensorflow` backend. The real package is absent here (see init-backend.test.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   loadCpu,
   loadTensorflow,
   tfjsNodeInstallHint,
+  tfjsNodeRebuildHint,
 } from '../../../packages/core/src/backend/load-backends.js';
 
 const roots: string[] = [];
@@ -41,9 +43,16 @@ describe('loadTensorflow', () => {
       ok: false,
       why: `@tensorflow/tfjs-node is not installed (install: ${tfjsNodeInstallHint()})`,
     });
-    expect(tfjsNodeInstallHint()).toBe(
-      `npm install --allow-scripts=@tensorflow/tfjs-node @tensorflow/tfjs-node@${tf.version_core}`,
+    expect(tfjsNodeInstallHint()).toBe(`npm install @tensorflow/tfjs-node@${tf.version_core}`);
+  });
+
+  it('gives the commands the README gives', () => {
+    const readme = readFileSync(
+      join(fileURLToPath(new URL('../../..', import.meta.url)), 'README.md'),
+      'utf8',
     );
+    expect(readme).toContain(`\`${tfjsNodeInstallHint()}\``);
+    expect(readme).toContain(`\`${tfjsNodeRebuildHint()}\``);
   });
 
   it('installed without its native binding: says why and how to rebuild it', async () => {

@@ -1,9 +1,10 @@
 /** Paths and helpers shared by the dataset tests. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { imdbDataDir, missingForTests } from '../../../scripts/prerequisites.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -16,23 +17,26 @@ export function readFixture<T>(relative: string): T {
 }
 
 /**
- * The offline IMDB copy: ENCDEC_DATA_DIR, else <repo>/../shared/data/imdb. Missing data is a
- * failure with a message, never a skipped test.
+ * The local IMDB copy: ENCDEC_DATA_DIR, else <repo>/../shared/data/imdb, else the download cache
+ * (scripts/prerequisites.mjs). Missing data is a failure with a message, never a skipped test.
  */
 export function realDataDir(): string {
-  const dir = process.env.ENCDEC_DATA_DIR ?? resolve(repoRoot, '..', 'shared', 'data', 'imdb');
-  if (!existsSync(join(dir, 'aclImdb_v1.tar.gz'))) {
-    throw new Error(
-      `The offline IMDB copy is missing: no aclImdb_v1.tar.gz in ${dir}. Set ENCDEC_DATA_DIR.`,
-    );
-  }
+  const dir = imdbDataDir();
+  if (dir === undefined) throw new Error(missingForTests().join('\n'));
   return dir;
 }
+
+// Removed when the test file ends. The afterAll is registered here, when a test file imports this
+// module: one registered by `tempDir()` called inside a test would never run.
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh temporary directory, removed when the test file ends. */
 export function tempDir(prefix = 'encdec-datasets-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 

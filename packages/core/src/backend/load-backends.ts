@@ -22,14 +22,19 @@ export type LoadResult = { ok: true } | { ok: false; why: string };
 
 const tfjsNode = '@tensorflow/tfjs-node';
 
-/** The one command that installs tfjs-node, matching our TF.js version. */
+/**
+ * The command that installs tfjs-node, matching our TF.js version. Its install script downloads
+ * libtensorflow, so it needs internet access; npm >= 11 runs it only where the project's
+ * package.json approves it in `allowScripts` (encdec's does). The README gives the same command.
+ */
 export function tfjsNodeInstallHint(): string {
-  // npm >= 11 skips dependency install scripts unless allowed, and tfjs-node's script is the one
-  // that downloads libtensorflow; without it the package is there but cannot load.
-  return `npm install --allow-scripts=${tfjsNode} ${tfjsNode}@${tf.version_core}`;
+  return `npm install ${tfjsNode}@${tf.version_core}`;
 }
 
-/** The command that repairs a tfjs-node installed without running its install script. */
+/**
+ * The command that repairs a tfjs-node installed without running its install script (a project
+ * whose `allowScripts` does not approve it): approve the script, then run it.
+ */
 export function tfjsNodeRebuildHint(): string {
   return `npm install-scripts approve ${tfjsNode} && npm rebuild ${tfjsNode}`;
 }

@@ -1,4 +1,11 @@
-/** Where datasets live on disk: the cache directory and the local data directory. */
+/**
+ * Where datasets live on disk: the cache directory and the local data directory.
+ *
+ * Both are read from the environment when a loader runs, and a relative value is resolved then,
+ * against the process's working directory. Notebook kernels run in notebooks/, so the project's
+ * scripts (`npm start`, `npm run notebooks`) make relative values absolute, against the directory
+ * the command was started from, before they start a kernel.
+ */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 

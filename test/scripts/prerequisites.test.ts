@@ -1,0 +1,80 @@
+// scripts/prerequisites.mjs: what `npm run setup`, scripts/jupyter.mjs and the tests' global
+// set-up say about the machine.
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  APT_COMMAND,
+  imdbCacheDir,
+  imdbDataDir,
+  missingForTests,
+  root,
+  withAbsolutePaths,
+} from '../../scripts/prerequisites.mjs';
+
+const saved = { ...process.env };
+afterEach(() => {
+  for (const name of ['CHROMIUM_PATH', 'ENCDEC_JUPYTER_PYTHON']) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+describe('withAbsolutePaths', () => {
+  it('resolves relative data, cache and chart directories against the start directory', () => {
+    const env = withAbsolutePaths(
+      {
+        ENCDEC_DATA_DIR: '../shared/data/imdb',
+        ENCDEC_CACHE_DIR: 'cache',
+        ENCDEC_VIZ_OUT_DIR: './charts',
+        OTHER: 'relative',
+      },
+      '/home/me/encdec',
+    );
+    expect(env).toEqual({
+      ENCDEC_DATA_DIR: '/home/me/shared/data/imdb',
+      ENCDEC_CACHE_DIR: '/home/me/encdec/cache',
+      ENCDEC_VIZ_OUT_DIR: '/home/me/encdec/charts',
+      OTHER: 'relative',
+    });
+  });
+
+  it('leaves absolute and unset ones alone', () => {
+    expect(withAbsolutePaths({ ENCDEC_DATA_DIR: '/data' }, '/elsewhere')).toEqual({
+      ENCDEC_DATA_DIR: '/data',
+    });
+  });
+});
+
+describe('imdbDataDir and imdbCacheDir', () => {
+  it('is ENCDEC_DATA_DIR when it holds the files, and nothing when it does not', () => {
+    const fixtures = join(root, 'test', 'fixtures', 'imdb', 'tiny');
+    expect(imdbDataDir({ ENCDEC_DATA_DIR: fixtures })).toBe(fixtures);
+    expect(imdbDataDir({ ENCDEC_DATA_DIR: join(root, 'notebooks') })).toBeUndefined();
+  });
+
+  it('puts downloads where @encdec/core looks for them', () => {
+    expect(imdbCacheDir({ ENCDEC_CACHE_DIR: '/c' })).toBe('/c/imdb');
+    expect(imdbCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/encdec/imdb');
+  });
+});
+
+describe('missingForTests', () => {
+  it('is empty on a machine set up by npm run setup (this one)', () => {
+    expect(missingForTests()).toEqual([]);
+  });
+
+  it('names each missing prerequisite with the command that installs it', () => {
+    process.env.CHROMIUM_PATH = '/nonexistent/chromium';
+    process.env.ENCDEC_JUPYTER_PYTHON = '/nonexistent/python3';
+    const missing = missingForTests({ ENCDEC_DATA_DIR: resolve('/nonexistent/imdb') });
+    // Jupyter is still found: /usr/bin/python3 is tried after ENCDEC_JUPYTER_PYTHON.
+    expect(missing).toHaveLength(2);
+    expect(missing).toContainEqual(
+      `Chromium at /nonexistent/chromium: npm run setup, or ${APT_COMMAND} (elsewhere: install Chromium and set CHROMIUM_PATH to its executable)`,
+    );
+    expect(missing).toContainEqual(
+      'the IMDB data: ENCDEC_DATA_DIR=/nonexistent/imdb does not hold aclImdb_v1.tar.gz and imdb_word_index.json; ' +
+        `put them there, or unset ENCDEC_DATA_DIR (then npm run setup downloads them into ${imdbCacheDir({})})`,
+    );
+  });
+});
