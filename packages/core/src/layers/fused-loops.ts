@@ -100,11 +100,11 @@ export function wasmLoop(args: LoopArgs): Loop {
 
 /**
  * The loop on `lanes` units, the last lanes - units of them padding: zero columns in each gate
- * block of xProj and U, zero rows in U, zero initial states. A padded unit's pre-activations are
- * then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0), h = o tanh(c); the
- * GRU's h = z 0 + (1 - z) tanh(0); the RNN's h = tanh(0)), and its zero rows of U add nothing to
- * the real units: they compute what they compute unpadded, forward and backward, and the padding
- * is sliced off.
+ * block of xProj, U and the recurrent bias, zero rows in U, zero initial states. A padded unit's
+ * pre-activations are then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0),
+ * h = o tanh(c); the GRU's h = z 0 + (1 - z) tanh(0 + r 0), either form; the RNN's h = tanh(0)),
+ * and its zero rows of U add nothing to the real units: they compute what they compute unpadded,
+ * forward and backward, and the padding is sliced off.
  */
 function paddedLoop(args: LoopArgs, lanes: number): Loop {
   const { xProj, recurrentKernel, recurrentBias, states } = args;

@@ -1,24 +1,28 @@
 /**
- * The loop over time of the LSTM, the GRU and the simple RNN as wasm kernels, by modules compiled
- * from packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
+ * The loop over time of the LSTM, the GRU (both forms: the reset gate before the recurrent
+ * product, TF.js's; after it, Keras 2+'s and PyTorch's, from assembly/gru-reset-after.ts in the
+ * GRU module) and the simple RNN as wasm kernels, by modules compiled from
+ * packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
  * with SIMD: the fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of
  * 4; fused-loops.ts pads other sizes up to one) in place of the JavaScript loops
  * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every
  * step between JavaScript arrays and the heap for XNNPACK's product and ran the gates one number
  * at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
  *
- * Forward, `EncdecLstm` / `EncdecGru` / `EncdecRnn`: xProj [B, T, G u] (x W + b of every step;
- * G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the initial states (h, and c for the
+ * Forward, `EncdecLstm` / `EncdecGru` / `EncdecGruResetAfter` / `EncdecRnn`: xProj [B, T, G u]
+ * (x W + b of every step; G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the
+ * reset-after GRU's recurrentBias [G u] (optional), the initial states (h, and c for the
  * LSTM) [B, u], mask [B, T] float32 (optional: 0 marks a skipped step) -> out, flat
  * [B T u + S B u]: the outputs
  * [B, T, u] of each step, then the S final states [B, u], packed as the fused op returns them
  * (contiguous parts: slicing them apart is a copy each); with `record`, also the records the
  * backward kernel needs (`CellSpec.records`).
  *
- * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecRnnGrad`: dy like out, recurrentKernel,
- * the mask and the records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
- * states). The recurrent kernel's gradient is the caller's: the records named by
- * `recurrentInputs` times dPre's column groups.
+ * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecGruResetAfterGrad` / `EncdecRnnGrad`: dy
+ * like out, recurrentKernel, the mask and the records -> dPre [B, T, G u] (the gradient of xProj)
+ * and dStates [S, B, u] (of the initial states), and for the reset-after GRU dRecurrent
+ * [B, T, G u] (of h U + recurrentBias). The recurrent kernel's gradient is the caller's: the
+ * records named by `recurrentInputs` times the column groups of dRecurrent, else dPre.
  *
  * Float32 throughout, as the stock layers compute (the JavaScript loops sum in float64): they
  * agree to float32 rounding, and both match the stock layers (test/core/backend/kernels/
