@@ -31,6 +31,8 @@ interface Case {
   units?: number;
   /** Rows of the initial states: BATCH (default), or 1 to be broadcast over the batch. */
   stateRows?: number;
+  /** Default true. */
+  useBias?: boolean;
 }
 
 function layerArgs(c: Case, name: string) {
@@ -41,6 +43,7 @@ function layerArgs(c: Case, name: string) {
     returnState: true,
     goBackwards: c.goBackwards,
     recurrentActivation: c.gate ?? 'hardSigmoid',
+    useBias: c.useBias ?? true,
     kernelInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 3 }),
     recurrentInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 4 }),
     biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 5 }),
@@ -146,6 +149,17 @@ cases.push({
   initialState: true,
   gate: 'sigmoid',
 });
+for (const cell of ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const) {
+  cases.push({
+    cell,
+    returnSequences: true,
+    goBackwards: false,
+    masked: true,
+    initialState: true,
+    gate: 'sigmoid',
+    useBias: false,
+  });
+}
 for (const cell of ['gru', 'gruResetAfter'] as const) {
   cases.push({
     cell,

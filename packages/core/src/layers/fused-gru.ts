@@ -71,6 +71,8 @@ class ResetAfterGruCell extends StockCell {
         true,
         this.biasConstraint,
       );
+    } else {
+      (this as { bias: tf.LayerVariable | null }).bias = null; // as the stock cells have it
     }
     this.built = true;
   }
