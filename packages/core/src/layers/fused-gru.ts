@@ -82,18 +82,21 @@ class ResetAfterGruCell extends StockCell {
     return tf.tidy(() => {
       let [x, hPrev] = inputs as [tf.Tensor2D, tf.Tensor2D];
       if (kwargs.training === true) {
-        // One mask per sequence for the inputs and one for h, as the stock cells keep them.
-        const self = this as unknown as { dropoutMask: tf.Tensor[] | null };
-        const selfRec = this as unknown as { recurrentDropoutMask: tf.Tensor[] | null };
+        // One mask per sequence for the inputs and one for h, kept where the stock cells keep
+        // theirs (the stock GRU layer frees them at its next call).
+        const masks = this as unknown as Record<
+          'dropoutMask' | 'recurrentDropoutMask',
+          tf.Tensor[] | null
+        >;
         if (this.dropout > 0 && this.dropout < 1) {
-          self.dropoutMask ??= [tf.keep(tf.dropout(tf.onesLike(x), this.dropout))];
-          x = tf.mul(x, self.dropoutMask[0]!);
+          masks.dropoutMask ??= [tf.keep(tf.dropout(tf.onesLike(x), this.dropout))];
+          x = tf.mul(x, masks.dropoutMask[0]!);
         }
         if (this.recurrentDropout > 0 && this.recurrentDropout < 1) {
-          selfRec.recurrentDropoutMask ??= [
+          masks.recurrentDropoutMask ??= [
             tf.keep(tf.dropout(tf.onesLike(hPrev), this.recurrentDropout)),
           ];
-          hPrev = tf.mul(hPrev, selfRec.recurrentDropoutMask[0]!);
+          hPrev = tf.mul(hPrev, masks.recurrentDropoutMask[0]!);
         }
       }
       let xProj: tf.Tensor = tf.matMul(x, this.kernel.read() as tf.Tensor2D); // [batch, 3 units]
