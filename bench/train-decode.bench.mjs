@@ -119,8 +119,14 @@ function layerRates(cell) {
   const x = tf.randomNormal([BATCH, 100, 32], 0, 1, 'float32', 7);
   const layers =
     cell === 'LSTM'
-      ? [tf.layers.lstm({ units: 32 }), new FusedLstm({ units: 32 })]
-      : [tf.layers.gru({ units: 32 }), new FusedGru({ units: 32 })];
+      ? [
+          tf.layers.lstm({ units: 32 }),
+          new FusedLstm({ units: 32, recurrentActivation: 'hardSigmoid' }),
+        ]
+      : [
+          tf.layers.gru({ units: 32 }),
+          new FusedGru({ units: 32, recurrentActivation: 'hardSigmoid', resetAfter: false }),
+        ]; // TF.js's cells (hardSigmoid, reset-before GRU): the same computation as the stock layers
   const grads = layers.map((layer) => {
     tf.tidy(() => layer.apply(x));
     const vars = layer.trainableWeights.map((w) => w.read());

@@ -1,5 +1,6 @@
 // The recurrent cells' activations, four lanes at a time, shared by lstm.ts and gru.ts.
 
+import { sigmoid4 } from './exp';
 import { at } from './heap';
 
 // The gate activation codes the kernels take: 0 sigmoid, 1 hardSigmoid.
@@ -28,26 +29,26 @@ function mad(a: v128, b: v128, c: f32): v128 {
 export function tanh4(x: v128): v128 {
   const c = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-CLAMP)), f32x4.splat(CLAMP));
   const x2 = f32x4.mul(c, c);
-  let p = mad(f32x4.splat(A13), x2, A11);
-  p = mad(p, x2, A9);
-  p = mad(p, x2, A7);
-  p = mad(p, x2, A5);
-  p = mad(p, x2, A3);
-  p = mad(p, x2, A1);
-  let q = mad(f32x4.splat(B6), x2, B4);
-  q = mad(q, x2, B2);
-  q = mad(q, x2, B0);
+  const x4 = f32x4.mul(x2, x2);
+  // p = (A1 + A3 y) + y^2 ((A5 + A7 y) + y^2 (A9 + A11 y + A13 y^2)) and q likewise, y = x^2:
+  // independent pairs, then powers of y (Estrin's scheme), so that the chain of dependent
+  // multiply-adds is half Horner's (the loops are latency-bound); as accurate (both are within
+  // float32 rounding of the approximation).
+  const p01 = mad(f32x4.splat(A3), x2, A1);
+  const p23 = mad(f32x4.splat(A7), x2, A5);
+  const p456 = f32x4.add(mad(f32x4.splat(A11), x2, A9), f32x4.mul(f32x4.splat(A13), x4));
+  const p = f32x4.add(p01, f32x4.mul(x4, f32x4.add(p23, f32x4.mul(x4, p456))));
+  const q = f32x4.add(mad(f32x4.splat(B2), x2, B0), f32x4.mul(mad(f32x4.splat(B6), x2, B4), x4));
   return f32x4.div(f32x4.mul(c, p), q);
 }
 
-// sigmoid(x) = (1 + tanh(x / 2)) / 2; hardSigmoid(x) = clip(0.2 x + 0.5, 0, 1), as TF.js has it.
+// The logistic sigmoid (exp.ts), or hardSigmoid(x) = clip(0.2 x + 0.5, 0, 1) as TF.js has it.
 export function gate4(z: v128, kind: i32): v128 {
-  const half = f32x4.splat(0.5);
   if (kind === HARD_SIGMOID) {
-    const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), half);
+    const y = f32x4.add(f32x4.mul(z, f32x4.splat(0.2)), f32x4.splat(0.5));
     return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1));
   }
-  return f32x4.add(half, f32x4.mul(half, tanh4(f32x4.mul(half, z))));
+  return sigmoid4(z);
 }
 
 // hardSigmoid's slope: 0.2 where 0 <= 0.2 z + 0.5 <= 1 (bounds included, as TF.js's clipByValue

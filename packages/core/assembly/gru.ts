@@ -15,6 +15,10 @@
 // a'(z_r), 1 - hh^2), hPrev and resetPrev [B, T, u] (h_{t-1} and r h_{t-1}, for dU).
 
 import { gate4, HARD_SIGMOID, hardSlope4, isMasked, tanh4 } from './gates';
+
+// The reset-after GRU's loop, in this module too.
+export { gruResetAfterBackward, gruResetAfterForward } from './gru-reset-after';
+
 import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
@@ -23,6 +27,7 @@ import { product } from './product';
 export function gruForward(
   xProj: usize,
   u: usize,
+  _uBias: usize,
   h0: usize,
   _c0: usize,
   mask: usize,
@@ -138,6 +143,7 @@ export function gruBackward(
   u: usize,
   mask: usize,
   dPre: usize,
+  _dRecurrent: usize,
   dh: usize,
   scratch: usize,
   batch: i32,

@@ -25,6 +25,7 @@ import { product } from './product';
 export function lstmForward(
   xProj: usize,
   u: usize,
+  _uBias: usize,
   h0: usize,
   c0: usize,
   mask: usize,
@@ -133,6 +134,7 @@ export function lstmBackward(
   u: usize,
   mask: usize,
   dPre: usize,
+  _dRecurrent: usize,
   dStates: usize,
   scratch: usize,
   batch: i32,

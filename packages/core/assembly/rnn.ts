@@ -20,6 +20,7 @@ import { product } from './product';
 export function rnnForward(
   xProj: usize,
   u: usize,
+  _uBias: usize,
   h0: usize,
   _c0: usize,
   mask: usize,
@@ -92,6 +93,7 @@ export function rnnBackward(
   u: usize,
   mask: usize,
   dPre: usize,
+  _dRecurrent: usize,
   dh: usize,
   scratch: usize,
   batch: i32,

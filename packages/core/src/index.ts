@@ -80,6 +80,7 @@ export {
 
 // --- model ----------------------------------------------------------------------------------------
 export { FusedGru, type FusedGruArgs, fusedGru } from './layers/fused-gru.js';
+export { GATE_ACTIVATIONS, type GateActivation } from './layers/fused-kernel-types.js';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './layers/fused-lstm.js';
 export {
   FusedSimpleRnn,
@@ -100,6 +101,7 @@ export {
   type DecoderAttention,
   type DecoderConfig,
   type EncoderConfig,
+  type GateConfig,
   isCellKind,
   OPTIMIZERS,
   type OptimizerName,

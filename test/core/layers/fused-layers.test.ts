@@ -2,8 +2,9 @@
  * The fused recurrent layers behave as registered layers with the stock layers' weights: config
  * round trip, save/load round trip, weights interchangeable with a stock layer's by name,
  * Bidirectional wrapping, dropout only while training, and the stock path for settings the
- * fused op does not implement. No tensor leaks. Building one does not warn about a small
- * orthogonal initializer.
+ * fused op does not implement. Their gates default to the logistic sigmoid and the GRU to
+ * reset-after (Keras 2+, PyTorch), TF.js's forms being options. No tensor leaks. Building one
+ * does not warn about a small orthogonal initializer.
  */
 import { FusedGru, FusedLstm } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
@@ -65,7 +66,10 @@ describe('FusedLstm as a registered layer', () => {
   });
 
   it('has the stock layer weight names and shapes, so weights move either way', () => {
-    const stock = sequential(tf.layers.lstm({ name: 'enc', units: 4, inputShape: [6, 3] }));
+    // TF.js's LSTM defaults to hardSigmoid gates, FusedLstm to Keras 2+'s sigmoid.
+    const stock = sequential(
+      tf.layers.lstm({ name: 'enc', units: 4, inputShape: [6, 3], recurrentActivation: 'sigmoid' }),
+    );
     const fused = sequential(new FusedLstm({ name: 'enc', units: 4, inputShape: [6, 3] }));
     const describe = (m: tf.LayersModel) => m.weights.map((w) => `${w.originalName} ${w.shape}`);
     expect(describe(fused)).toEqual(describe(stock));
@@ -89,7 +93,15 @@ describe('FusedLstm as a registered layer', () => {
         tf.layers.bidirectional({ name: 'bi', layer, inputShape: [6, 3], mergeMode: 'concat' }),
       );
     const stock = wrap(tf.layers.gru({ name: 'g', units: 4, returnSequences: true }));
-    const fused = wrap(new FusedGru({ name: 'g', units: 4, returnSequences: true }));
+    const fused = wrap(
+      new FusedGru({
+        name: 'g',
+        units: 4,
+        returnSequences: true,
+        resetAfter: false, // TF.js's GRU, with its gates
+        recurrentActivation: 'hardSigmoid',
+      }),
+    );
     expect(fused.weights.map((w) => w.originalName)).toEqual(
       stock.weights.map((w) => w.originalName),
     );
@@ -140,7 +152,12 @@ describe('FusedLstm as a registered layer', () => {
   });
 
   it('falls back to the stock call for recurrentDropout, with the same results', () => {
-    const stock = tf.layers.lstm({ units: 4, recurrentDropout: 0.3, returnSequences: true });
+    const stock = tf.layers.lstm({
+      units: 4,
+      recurrentDropout: 0.3,
+      returnSequences: true,
+      recurrentActivation: 'sigmoid',
+    });
     const fused = new FusedLstm({ units: 4, recurrentDropout: 0.3, returnSequences: true });
     const input = x();
     tf.tidy(() => stock.apply(input));
@@ -151,6 +168,80 @@ describe('FusedLstm as a registered layer', () => {
     });
     input.dispose();
     stock.dispose();
+    fused.dispose();
+  });
+});
+
+describe('gates and GRU form', () => {
+  const gateOf = (layer: tf.RNN) => layer.getConfig().recurrentActivation;
+
+  it("default to Keras 2+'s: sigmoid gates, the reset-after GRU with bias [2, 3 units]", () => {
+    const lstm = new FusedLstm({ units: 4 });
+    const gru = new FusedGru({ units: 4 });
+    expect([gateOf(lstm), gateOf(gru)]).toEqual(['sigmoid', 'sigmoid']);
+    expect(gru.getConfig().resetAfter).toBe(true);
+    tf.tidy(() => gru.apply(tf.zeros([1, 2, 3])));
+    expect(gru.weights.map((w) => w.shape)).toEqual([
+      [3, 12],
+      [4, 12],
+      [2, 12],
+    ]);
+    const hard = new FusedLstm({ units: 4, recurrentActivation: 'hardSigmoid' });
+    const before = new FusedGru({ units: 4, resetAfter: false });
+    expect(gateOf(hard)).toBe('hardSigmoid');
+    expect(before.getConfig().resetAfter).toBe(false);
+    gru.dispose(); // the only one built
+  });
+
+  it('reads a reset-before config (TF.js GRU) as reset-before, and its own back', () => {
+    const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap
+      .EncdecFusedGru as [
+      tf.serialization.SerializableConstructor<tf.RNN>,
+      typeof FusedGru.fromConfig,
+    ];
+    const stockConfig = tf.layers.gru({ units: 4 }).getConfig();
+    const fromStock = fromConfig(cls, JSON.parse(JSON.stringify(stockConfig))) as FusedGru;
+    expect([fromStock.resetAfter, gateOf(fromStock)]).toEqual([false, 'hardSigmoid']);
+    const own = new FusedGru({ units: 4, returnSequences: true });
+    const copy = fromConfig(cls, JSON.parse(JSON.stringify(own.getConfig()))) as FusedGru;
+    expect(copy.resetAfter).toBe(true);
+    expect(copy.getConfig()).toEqual(own.getConfig());
+  });
+
+  it('clones a reset-after GRU into Bidirectional with both biases', () => {
+    const bi = sequential(
+      tf.layers.bidirectional({
+        layer: new FusedGru({ name: 'g', units: 4 }),
+        inputShape: [6, 3],
+        mergeMode: 'concat',
+      }),
+    );
+    expect(bi.weights.filter((w) => w.originalName.endsWith('bias')).map((w) => w.shape)).toEqual([
+      [2, 12],
+      [2, 12],
+    ]);
+    bi.dispose();
+  });
+
+  it('runs a reset-after GRU with recurrentDropout on its op-by-op stock call', () => {
+    const args = { units: 4, returnSequences: true, biasInitializer: 'ones' } as const;
+    const stockCall = new FusedGru({ ...args, recurrentDropout: 0.3 });
+    const fused = new FusedGru(args);
+    const input = x();
+    tf.tidy(() => stockCall.apply(input));
+    tf.tidy(() => fused.apply(input));
+    fused.setWeights(stockCall.getWeights());
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const training = stockCall.apply(input, { training: true }) as tf.Tensor;
+      // Inference: no dropout (and the training call's mask is freed), the same GRU as fused.
+      const a = stockCall.apply(input) as tf.Tensor;
+      expect(maxDiff(a, fused.apply(input) as tf.Tensor)).toBeLessThan(1e-6);
+      expect(maxDiff(training, a)).toBeGreaterThan(1e-3);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+    stockCall.dispose();
     fused.dispose();
   });
 });

@@ -3,7 +3,8 @@
  * seq2seq model saved before the layers were fused (its model.json names the stock classes)
  * loads with `loadSeq2Seq`, and a saved fused model loads as stock layers with
  * `tf.loadLayersModel`, with equal outputs both ways. The class names in model.json are the only
- * difference; weight names and layouts are the stock ones.
+ * difference; weight names and layouts are the stock ones. TF.js has no reset-after GRU (the
+ * default GRU here, Keras 2+'s), so the GRU models that stock TF.js loads are reset-before ones.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,10 +44,11 @@ const tgtIn = tf.tensor2d(
   'int32',
 );
 
-function makeModel(cell: 'lstm' | 'gru'): Seq2Seq {
+function makeModel(cell: 'lstm' | 'gru', resetAfter = true): Seq2Seq {
+  const side = { vocabSize: 10, embeddingDim: 3, cell, resetAfter };
   return createSeq2Seq({
-    encoder: { vocabSize: 10, embeddingDim: 3, units: 4, cell, bidirectional: true, seed: 2 },
-    decoder: { vocabSize: 10, embeddingDim: 3, units: 8, cell },
+    encoder: { ...side, units: 4, bidirectional: true, seed: 2 },
+    decoder: { ...side, units: 8 },
   });
 }
 
@@ -81,7 +83,7 @@ describe.each(['lstm', 'gru'] as const)('%s models', (cell) => {
 
   it('saved fused, load as stock layers with tf.loadLayersModel to equal outputs', async () => {
     const dir = join(root, `${cell}-keras`);
-    const model = makeModel(cell);
+    const model = makeModel(cell, false);
     await model.save(dir);
     await toStockClassNames(dir);
     const stock = await tf.loadLayersModel(fileHandler(dir));
@@ -95,4 +97,23 @@ describe.each(['lstm', 'gru'] as const)('%s models', (cell) => {
     model.dispose();
     stock.dispose();
   });
+});
+
+it('saves the reset-after GRU as Keras 2+ does (reset_after, bias [2, 3 units])', async () => {
+  const dir = join(root, 'gru-reset-after');
+  const model = makeModel('gru');
+  await model.save(dir);
+  const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8'));
+  const text = JSON.stringify(json);
+  expect(text).toContain('"reset_after":true');
+  expect(text).toContain('"recurrent_activation":"sigmoid"');
+  const biases = (json.weightsManifest[0].weights as Array<{ name: string; shape: number[] }>)
+    .filter((w) => /gru.*bias/.test(w.name))
+    .map((w) => w.shape);
+  expect(biases).toEqual([
+    [2, 12],
+    [2, 12],
+    [2, 24],
+  ]);
+  model.dispose();
 });

@@ -2,15 +2,19 @@
  * The fused recurrent layers compute what TF.js's stock layers compute, given the same weights:
  * outputs, final states and the gradients of a loss w.r.t. the inputs, the initial states and
  * every weight, with and without masks (masked steps carry the state through), in both reading
- * directions, with both returnSequences settings. The stock layers are the independent
- * reference (they run the step rules op by op); they also save, load and wrap like stock ones.
+ * directions, with both returnSequences settings. The stock layers are the reference (they run
+ * the step rules op by op), with the gate activation set explicitly on both sides (the fused
+ * layers default to 'sigmoid', TF.js's to 'hardSigmoid'). The reset-after GRU, which TF.js does
+ * not have, is checked against its own op-by-op step (FusedGru's stock call), and against
+ * PyTorch in pytorch-cells.test.ts.
  */
 import { FusedGru, FusedLstm, FusedSimpleRnn } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-type Cell = 'lstm' | 'gru' | 'rnn';
+/** gru: reset-before (TF.js's GRU); gruResetAfter: Keras 2+'s and PyTorch's. */
+type Cell = 'lstm' | 'gru' | 'gruResetAfter' | 'rnn';
 const BATCH = 6; // 4 + 2: the loops' 4 x 4 blocks and their edges (fused-matmul.ts)
 const STEPS = 5;
 const INPUT_DIM = 4;
@@ -27,6 +31,8 @@ interface Case {
   units?: number;
   /** Rows of the initial states: BATCH (default), or 1 to be broadcast over the batch. */
   stateRows?: number;
+  /** Default true. */
+  useBias?: boolean;
 }
 
 function layerArgs(c: Case, name: string) {
@@ -36,17 +42,31 @@ function layerArgs(c: Case, name: string) {
     returnSequences: c.returnSequences,
     returnState: true,
     goBackwards: c.goBackwards,
-    ...(c.gate ? { recurrentActivation: c.gate } : {}),
+    recurrentActivation: c.gate ?? 'hardSigmoid',
+    useBias: c.useBias ?? true,
     kernelInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 3 }),
     recurrentInitializer: tf.initializers.randomUniform({ minval: -0.8, maxval: 0.8, seed: 4 }),
     biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 5 }),
   };
 }
 
+/** FusedGru running its stock call: the RNN's loop over its cell's op-by-op step. */
+class StockCallGru extends FusedGru {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict) {
+    const stockClass = Object.getPrototypeOf(FusedGru.prototype) as tf.RNN;
+    return stockClass.call.call(this, inputs, kwargs);
+  }
+}
+
 function pair(c: Case): [tf.RNN, tf.RNN] {
   const args = () => layerArgs(c, `${c.cell}`); // the constructors write into their argument
   if (c.cell === 'lstm') return [tf.layers.lstm(args()), new FusedLstm(args())];
-  if (c.cell === 'gru') return [tf.layers.gru(args()), new FusedGru(args())];
+  if (c.cell === 'gru') {
+    return [tf.layers.gru(args()), new FusedGru({ ...args(), resetAfter: false })];
+  }
+  if (c.cell === 'gruResetAfter') {
+    return [new StockCallGru({ ...args(), resetAfter: true }), new FusedGru(args())];
+  }
   return [tf.layers.simpleRNN(args()), new FusedSimpleRnn(args())];
 }
 
@@ -112,7 +132,7 @@ function expectClose(actual: Float32Array[], expected: Float32Array[]): void {
 }
 
 const cases: Case[] = [];
-for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+for (const cell of ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const) {
   for (const returnSequences of [true, false]) {
     for (const goBackwards of [false, true]) {
       for (const masked of [false, true]) {
@@ -129,14 +149,27 @@ cases.push({
   initialState: true,
   gate: 'sigmoid',
 });
-cases.push({
-  cell: 'gru',
-  returnSequences: true,
-  goBackwards: true,
-  masked: true,
-  initialState: true,
-  gate: 'sigmoid',
-});
+for (const cell of ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const) {
+  cases.push({
+    cell,
+    returnSequences: true,
+    goBackwards: false,
+    masked: true,
+    initialState: true,
+    gate: 'sigmoid',
+    useBias: false,
+  });
+}
+for (const cell of ['gru', 'gruResetAfter'] as const) {
+  cases.push({
+    cell,
+    returnSequences: true,
+    goBackwards: true,
+    masked: true,
+    initialState: true,
+    gate: 'sigmoid',
+  });
+}
 
 function compare(c: Case): void {
   const before = tf.memory().numTensors;
@@ -151,7 +184,7 @@ function compare(c: Case): void {
 
 /** Initial states [1, units], broadcast over the batch as the stock layers' arithmetic does. */
 const broadcastCases = (units: number): Case[] =>
-  (['lstm', 'gru', 'rnn'] as const).map((cell) => ({
+  (['lstm', 'gru', 'gruResetAfter', 'rnn'] as const).map((cell) => ({
     cell,
     returnSequences: true,
     goBackwards: false,
@@ -204,6 +237,7 @@ describe('on the wasm backend', () => {
   it.each([
     ['lstm', 'EncdecLstm'],
     ['gru', 'EncdecGru'],
+    ['gruResetAfter', 'EncdecGruResetAfter'],
     ['rnn', 'EncdecRnn'],
   ] as const)('runs a %s of 8 units, and of 5 (padded), on the %s kernels', async (cell, name) => {
     for (const units of [8, 5]) {

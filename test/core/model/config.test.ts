@@ -74,6 +74,25 @@ describe('model configuration errors name the field and the value', () => {
     );
   });
 
+  it('rejects an unknown gate activation and a non-boolean resetAfter', () => {
+    expect(() => createEncoder({ ...encoder, recurrentActivation: 'relu' as never })).toThrow(
+      'recurrentActivation must be one of "sigmoid", "hardSigmoid", got "relu".',
+    );
+    expect(seq2seq((c) => Object.assign(c.decoder, { resetAfter: 1 }))).toThrow(
+      'decoder.resetAfter must be true or false, got 1.',
+    );
+  });
+
+  it("defaults the gates to Keras 2+'s: sigmoid, the reset-after GRU", () => {
+    const model = createEncoder({ ...encoder, cell: 'gru' });
+    expect(model.config.recurrentActivation).toBe('sigmoid');
+    expect(model.config.resetAfter).toBe(true);
+    const config = model.model.getLayer('encoder_gru').getConfig();
+    expect([config.recurrentActivation, config.resetAfter]).toEqual(['sigmoid', true]);
+    const hard = createEncoder({ ...encoder, recurrentActivation: 'hardSigmoid' });
+    expect(hard.model.getLayer('encoder_lstm').getConfig().recurrentActivation).toBe('hardSigmoid');
+  });
+
   it('rejects vocabularies larger than the vocabulary size', () => {
     const words = Array.from({ length: 21 }, (_, i) => `w${i}`);
     expect(() => createSeq2Seq({ encoder, decoder }, { vocabulary: { src: words } })).toThrow(

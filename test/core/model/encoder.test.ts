@@ -122,10 +122,20 @@ describe('createEncoder', () => {
       cell: 'gru',
       numLayers: 2,
     });
-    // GRU (reset_after = false, TF.js): 3 * (units * (input + units) + units).
-    const gru = (input: number) => 3 * (3 * (input + 3) + 3);
+    // GRU (reset_after = true, Keras 2+): 3 * (units * (input + units) + 2 * units), as Keras
+    // counts GRU(3) with its input and recurrent biases.
+    const gru = (input: number) => 3 * (3 * (input + 3) + 2 * 3);
     expect(one.model.countParams()).toBe(10 * 4 + gru(4));
     expect(two.model.countParams()).toBe(10 * 4 + gru(4) + gru(3));
+    // reset_after = false (TF.js's GRU): one bias, 3 * (units * (input + units) + units).
+    const before = createEncoder({
+      vocabSize: 10,
+      embeddingDim: 4,
+      units: 3,
+      cell: 'gru',
+      resetAfter: false,
+    });
+    expect(before.model.countParams()).toBe(10 * 4 + 3 * (3 * (4 + 3) + 3));
   });
 
   it('rejects bad token input, naming the argument and value', () => {

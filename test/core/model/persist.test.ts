@@ -184,6 +184,53 @@ describe('save and loadSeq2Seq', () => {
     loaded.dispose();
   });
 
+  it("a version 1 sidecar loads with the gates version 1 built: TF.js's hard sigmoid and reset-before GRU", async () => {
+    const model = createSeq2Seq({
+      encoder: {
+        vocabSize: V,
+        embeddingDim: 3,
+        units: 4,
+        cell: 'gru',
+        recurrentActivation: 'hardSigmoid',
+        resetAfter: false,
+        seed: 3,
+      },
+      decoder: {
+        vocabSize: V,
+        embeddingDim: 3,
+        units: 4,
+        cell: 'gru',
+        attention: 'dot',
+        recurrentActivation: 'hardSigmoid',
+        resetAfter: false,
+      },
+    });
+    const dir = join(root, 'version-1-gates');
+    await model.save(dir);
+    await toOlderLayout(dir);
+    const sidecar = JSON.parse(readFileSync(join(dir, SEQ2SEQ_FILE), 'utf8'));
+    sidecar.version = 1;
+    delete sidecar.optimizer;
+    for (const part of [sidecar.config.encoder, sidecar.config.decoder]) {
+      delete part.recurrentActivation;
+      delete part.resetAfter;
+    }
+    writeFileSync(join(dir, SEQ2SEQ_FILE), JSON.stringify(sidecar));
+    rmSync(join(dir, OPTIMIZER_FILE));
+    const loaded = await loadSeq2Seq(dir);
+    expect(loaded.config.encoder).toMatchObject({
+      recurrentActivation: 'hardSigmoid',
+      resetAfter: false,
+    });
+    expect(loaded.config.decoder).toMatchObject({
+      recurrentActivation: 'hardSigmoid',
+      resetAfter: false,
+    });
+    expect(await logitsOf(loaded)).toEqual(await logitsOf(model));
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('a weight whose dtype model.json changed fails with an error naming the weight', async () => {
     const model = makeModel();
     const dir = join(root, 'dtype');

@@ -152,6 +152,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
     }
     return {
       dPre,
+      dRecurrent: null,
       dStates: [Float32Array.from(dh)],
       recurrentInputs: [
         { rows: hPrev, columns: 2 * units },

@@ -12,8 +12,16 @@
 
 import { fastSigmoid } from './fast-tanh.js';
 
-/** The recurrent activation of gates; TF.js's default is hardSigmoid, Keras' 2.x+ sigmoid. */
-export type GateActivation = 'sigmoid' | 'hardSigmoid';
+/**
+ * The recurrent activation of gates: 'sigmoid', the logistic 1 / (1 + e^-x) of Keras 2+ and
+ * PyTorch, or 'hardSigmoid', clip(0.2 x + 0.5, 0, 1), the default of TF.js and Keras 1.
+ */
+export const GATE_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
+export type GateActivation = (typeof GATE_ACTIVATIONS)[number];
+
+export function isGateActivation(x: unknown): x is GateActivation {
+  return typeof x === 'string' && (GATE_ACTIVATIONS as readonly string[]).includes(x);
+}
 
 export interface KernelInputs {
   batchSize: number;
@@ -23,6 +31,11 @@ export interface KernelInputs {
   xProj: Float32Array;
   /** [units, gates * units], TF.js's layout (LSTM gates i, f, c, o; GRU z, r, h). */
   recurrentKernel: Float32Array;
+  /**
+   * [gates * units]: the recurrent bias, added to h_{t-1} U, of the reset-after GRU (Keras'
+   * reset_after=True); other cells have their one bias in xProj and ignore it.
+   */
+  recurrentBias?: Float32Array | null;
   /** [batchSize, timeSteps], 1 for a real step, 0 for a skipped one; null: every step is real. */
   mask: Float32Array | null;
   /** The initial state: [h] or, for an LSTM, [h, c]; each [batchSize, units]. */
@@ -51,7 +64,12 @@ export interface KernelBackward {
   dPre: Float32Array;
   /** The gradient of the initial state, like `states`. */
   dStates: Float32Array[];
-  /** What dU is made of, its column groups in order. */
+  /**
+   * [batchSize, timeSteps, gates * units]: the gradient of h_{t-1} U + b_rec where it is not
+   * dPre (the reset-after GRU, whose candidate block is r (h U_h + b_rh)); null: it is dPre.
+   */
+  dRecurrent: Float32Array | null;
+  /** What dU is made of, its column groups in order (of dRecurrent, else dPre). */
   recurrentInputs: RecurrentInput[];
 }
 

@@ -19,16 +19,19 @@ import {
   recurrentLoopRuns,
 } from '../backend/kernels/wasm-recurrent.js';
 import { gruForward } from './fused-gru-kernel.js';
+import { gruResetAfterForward } from './fused-gru-reset-after-kernel.js';
 import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
 import { lstmForward } from './fused-lstm-kernel.js';
 import { rnnForward } from './fused-rnn-kernel.js';
 
-export const FUSED_CELLS = ['lstm', 'gru', 'rnn'] as const;
+/** gru: TF.js's (reset gate before the recurrent product); gruResetAfter: Keras 2+'s, PyTorch's. */
+export const FUSED_CELLS = ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const;
 export type FusedCell = (typeof FUSED_CELLS)[number];
 
 const kernels: Record<FusedCell, (inputs: KernelInputs) => KernelForward> = {
   lstm: lstmForward,
   gru: gruForward,
+  gruResetAfter: gruResetAfterForward,
   rnn: rnnForward,
 };
 
@@ -36,9 +39,17 @@ const kernels: Record<FusedCell, (inputs: KernelInputs) => KernelForward> = {
 export interface LoopGradients {
   /** [batch * timeSteps, G * units]: the gradient of x W + b. */
   dPre: tf.Tensor2D;
+  /**
+   * [batch * timeSteps, G * units]: the gradient of h_{t-1} U + b_rec where it is not dPre (the
+   * reset-after GRU); null: it is dPre.
+   */
+  dRecurrent: tf.Tensor2D | null;
   /** The initial states' gradients, each [batch, units]. */
   dStates: tf.Tensor2D[];
-  /** dU = rows^T dPre[:, columns], group by group in column order; rows [batch * timeSteps, units]. */
+  /**
+   * dU = rows^T dZ[:, columns], group by group in column order, dZ = dRecurrent ?? dPre; rows
+   * [batch * timeSteps, units].
+   */
   recurrentInputs: Array<{ rows: tf.Tensor2D; columns: number }>;
 }
 
@@ -57,6 +68,8 @@ export interface LoopArgs {
   xProj: tf.Tensor3D;
   /** [units, G * units] */
   recurrentKernel: tf.Tensor2D;
+  /** [G * units]: the reset-after GRU's recurrent bias b_rec; null for other cells or no bias. */
+  recurrentBias: tf.Tensor1D | null;
   /** [h] or, for an LSTM, [h, c]; each [batch, units]. */
   states: tf.Tensor2D[];
   /** [batch, timeSteps] float32, 0 on a skipped step; null: every step is real. */
@@ -87,14 +100,14 @@ export function wasmLoop(args: LoopArgs): Loop {
 
 /**
  * The loop on `lanes` units, the last lanes - units of them padding: zero columns in each gate
- * block of xProj and U, zero rows in U, zero initial states. A padded unit's pre-activations are
- * then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0), h = o tanh(c); the
- * GRU's h = z 0 + (1 - z) tanh(0); the RNN's h = tanh(0)), and its zero rows of U add nothing to
- * the real units: they compute what they compute unpadded, forward and backward, and the padding
- * is sliced off.
+ * block of xProj, U and the recurrent bias, zero rows in U, zero initial states. A padded unit's
+ * pre-activations are then 0 at every step, so its h (and c) stay exactly 0 (c = f 0 + i tanh(0),
+ * h = o tanh(c); the GRU's h = z 0 + (1 - z) tanh(0 + r 0), either form; the RNN's h = tanh(0)),
+ * and its zero rows of U add nothing to the real units: they compute what they compute unpadded,
+ * forward and backward, and the padding is sliced off.
  */
 function paddedLoop(args: LoopArgs, lanes: number): Loop {
-  const { xProj, recurrentKernel, states } = args;
+  const { xProj, recurrentKernel, recurrentBias, states } = args;
   const [batch, timeSteps, width] = xProj.shape;
   const units = recurrentKernel.shape[0];
   const blocks = width / units;
@@ -118,6 +131,16 @@ function paddedLoop(args: LoopArgs, lanes: number): Loop {
       ]),
       [lanes, blocks * lanes],
     ), // [u, G u] -> [u, G, u] -> [lanes, G lanes]
+    recurrentBias:
+      recurrentBias === null
+        ? null
+        : tf.reshape(
+            tf.pad(tf.reshape(recurrentBias, [blocks, units]), [
+              [0, 0],
+              [0, extra],
+            ]),
+            [blocks * lanes],
+          ), // [G u] -> [G, u] -> [G lanes]
     states: states.map((state) =>
       tf.pad(state, [
         [0, 0],
@@ -140,15 +163,14 @@ function paddedLoop(args: LoopArgs, lanes: number): Loop {
         [-1],
       ); // [n, units] -> [n, lanes]
       const back = inner.backward(dyLanes as tf.Tensor1D, saved);
-      return {
-        dPre: tf.reshape(
-          tf.slice(
-            tf.reshape(back.dPre, [batch * timeSteps, blocks, lanes]),
-            [0, 0, 0],
-            [-1, -1, units],
-          ),
+      const unpadBlocks = (d: tf.Tensor2D) =>
+        tf.reshape(
+          tf.slice(tf.reshape(d, [batch * timeSteps, blocks, lanes]), [0, 0, 0], [-1, -1, units]),
           [batch * timeSteps, width],
-        ), // [batch * timeSteps, G lanes] -> [batch * timeSteps, G, units] -> [batch * timeSteps, G u]
+        ) as tf.Tensor2D; // [batch * timeSteps, G lanes] -> [batch * timeSteps, G, units] -> [batch * timeSteps, G u]
+      return {
+        dPre: unpadBlocks(back.dPre),
+        dRecurrent: back.dRecurrent === null ? null : unpadBlocks(back.dRecurrent),
         dStates: back.dStates.map((d) => tf.slice(d, [0, 0], [-1, units]) as tf.Tensor2D),
         recurrentInputs: back.recurrentInputs.map(({ rows, columns }) => ({
           rows: tf.slice(rows, [0, 0], [-1, units]) as tf.Tensor2D, // [batch * timeSteps, units]
@@ -161,11 +183,11 @@ function paddedLoop(args: LoopArgs, lanes: number): Loop {
 
 /** The loop on the kernels, units a multiple of 4. */
 function kernelLoop(args: LoopArgs): Loop {
-  const { xProj, recurrentKernel, states, mask, goBackwards, gate, record } = args;
+  const { xProj, recurrentKernel, recurrentBias, states, mask, goBackwards, gate, record } = args;
   const { cell } = args;
   const loop = recurrentLoop(
     cell,
-    { xProj, recurrentKernel, states, mask },
+    { xProj, recurrentKernel, recurrentBias, states, mask },
     { goBackwards, gate, record },
   );
   const [batch, timeSteps, width] = xProj.shape;
@@ -194,6 +216,8 @@ function kernelLoop(args: LoopArgs): Loop {
       back.dStates.dispose();
       return {
         dPre: tf.reshape(back.dPre, [batch * timeSteps, width]), // [batch * timeSteps, G u]
+        dRecurrent:
+          back.dRecurrent === null ? null : tf.reshape(back.dRecurrent, [batch * timeSteps, width]), // [batch * timeSteps, G u]
         dStates,
         recurrentInputs: recurrentInputsOf(cell, recordsIn, units).map(({ rows, columns }) => ({
           rows: tf.reshape(rows, [batch * timeSteps, units]), // [batch * timeSteps, u]
@@ -216,6 +240,8 @@ export function jsLoop(args: LoopArgs): Loop {
     units,
     xProj: xProj.dataSync() as Float32Array,
     recurrentKernel: recurrentKernel.dataSync() as Float32Array,
+    recurrentBias:
+      args.recurrentBias === null ? null : (args.recurrentBias.dataSync() as Float32Array),
     mask: args.mask === null ? null : (args.mask.dataSync() as Float32Array),
     states: states.map((s) => s.dataSync() as Float32Array),
     goBackwards,
@@ -240,6 +266,10 @@ export function jsLoop(args: LoopArgs): Loop {
       const back = forward.backward(dOutputs, dStates);
       return {
         dPre: tf.tensor2d(back.dPre, [batchSize * timeSteps, width]),
+        dRecurrent:
+          back.dRecurrent === null
+            ? null
+            : tf.tensor2d(back.dRecurrent, [batchSize * timeSteps, width]),
         dStates: back.dStates.map((d) => tf.tensor2d(d, [batchSize, units])),
         recurrentInputs: back.recurrentInputs.map(({ rows, columns }) => ({
           rows: tf.tensor2d(rows, [batchSize * timeSteps, units]),

@@ -143,6 +143,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     }
     return {
       dPre,
+      dRecurrent: null,
       dStates: [Float32Array.from(dh), Float32Array.from(dc)],
       recurrentInputs: [{ rows: hPrev, columns: width }],
     };

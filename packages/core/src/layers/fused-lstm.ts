@@ -1,6 +1,8 @@
 /**
  * `FusedLstm`: tf.layers.lstm with the whole sequence run as one fused op (see
- * fused-recurrent.ts); same arguments, weights, config and results as the stock layer.
+ * fused-recurrent.ts); same arguments, weights, config and results as the stock layer, but for
+ * the gates' default: the logistic sigmoid (`recurrentActivation: 'sigmoid'`), as Keras 2+'s
+ * LSTM and PyTorch's nn.LSTM compute, where TF.js defaults to 'hardSigmoid' (still available).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -18,6 +20,10 @@ export class FusedLstm extends StockBase {
   static readonly className = 'EncdecFusedLstm';
   static fromConfig = fromConfigByConstructor;
 
+  constructor(args: FusedLstmArgs) {
+    super({ ...args, recurrentActivation: args.recurrentActivation ?? 'sigmoid' });
+  }
+
   override call(
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: tf.serialization.ConfigDict,
@@ -27,7 +33,7 @@ export class FusedLstm extends StockBase {
 }
 tf.serialization.registerClass(FusedLstm);
 
-/** `tf.layers.lstm(args)`, fused. */
+/** `tf.layers.lstm(args)`, fused, with sigmoid gates by default. */
 export function fusedLstm(args: FusedLstmArgs): tf.RNN {
   return new FusedLstm(args);
 }

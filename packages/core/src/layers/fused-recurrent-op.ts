@@ -11,6 +11,8 @@
  *
  * The loop runs as wasm kernels on the backend's heap on wasm, else in JavaScript
  * (fused-*-kernel.ts, float64 sums). G is the number of gate blocks: 4 (LSTM), 3 (GRU), 1 (RNN).
+ * The reset-after GRU adds its recurrent bias inside the loop (b_rec: step 2; db_rec = the sum of
+ * the gradient of h U + b_rec, which the loop returns with dZ: step 4).
  * Weights have the stock layers' layout, so the op computes what tf.layers.lstm/gru/simpleRNN
  * compute (equal within float32 rounding).
  *
@@ -23,7 +25,7 @@ import { type FusedCell, jsLoop, wasmLoop, wasmLoopRuns } from './fused-loops.js
 
 export { FUSED_CELLS, type FusedCell } from './fused-loops.js';
 
-const GATE_BLOCKS: Record<FusedCell, number> = { lstm: 4, gru: 3, rnn: 1 };
+const GATE_BLOCKS: Record<FusedCell, number> = { lstm: 4, gru: 3, gruResetAfter: 3, rnn: 1 };
 
 export interface FusedRecurrentArgs {
   cell: FusedCell;
@@ -35,8 +37,11 @@ export interface FusedRecurrentArgs {
   kernel: tf.Tensor2D;
   /** [units, G * units] */
   recurrentKernel: tf.Tensor2D;
-  /** [G * units], or null (useBias false). */
-  bias: tf.Tensor1D | null;
+  /**
+   * [G * units], or null (useBias false). The reset-after GRU's is [2, G * units], as Keras lays
+   * it out: the input bias b_in (added to x W), then the recurrent bias b_rec (added to h U).
+   */
+  bias: tf.Tensor1D | tf.Tensor2D | null;
   /** [batch, timeSteps] (any dtype, non-zero: a real step), or null: every step is real. */
   mask: tf.Tensor | null;
   goBackwards: boolean;
@@ -58,17 +63,23 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
   const width = GATE_BLOCKS[cell] * units;
   const mask = args.mask === null ? null : floatMask(args.mask, batchSize, timeSteps);
   const onWasm = wasmLoopRuns(cell, units);
+  const twoBiases = cell === 'gruResetAfter';
 
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = inputs.pop() as tf.GradSaveFunc;
     const [xIn, kernelIn, recurrentIn, ...rest] = inputs as tf.Tensor[];
     const biasIn = bias === null ? null : rest.shift()!;
     const statesIn = rest as tf.Tensor2D[];
+    // The reset-after GRU's two biases: b_in joins x W, b_rec goes to the loop.
+    const [inputBias, recurrentBias] =
+      biasIn !== null && twoBiases
+        ? (tf.unstack(biasIn) as tf.Tensor1D[]) // [2, width] -> 2 x [width]
+        : [biasIn, null];
     // 1. The input projection of every step at once.
     const xProj = tf.tidy(() => {
       const x2d = tf.reshape(xIn!, [batchSize * timeSteps, inputDim]); // [batch * timeSteps, inputDim]
       const product = tf.matMul(x2d, kernelIn as tf.Tensor2D); // [batch * timeSteps, width]
-      const projected = biasIn === null ? product : tf.add(product, biasIn);
+      const projected = inputBias === null ? product : tf.add(product, inputBias);
       return tf.reshape(projected, [batchSize, timeSteps, width]) as tf.Tensor3D; // [batch, timeSteps, width]
     });
     // 2. The loop over time.
@@ -76,6 +87,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       cell,
       xProj,
       recurrentKernel: recurrentIn as tf.Tensor2D,
+      recurrentBias: recurrentBias ?? null,
       states: statesIn,
       mask,
       goBackwards,
@@ -83,6 +95,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       record: gradientIsTaped(),
     });
     xProj.dispose();
+    if (twoBiases && biasIn !== null) tf.dispose([inputBias!, recurrentBias!]);
     save([xIn!, kernelIn!, ...loop.saved]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
@@ -91,6 +104,7 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       const back = loop.backward(dy as tf.Tensor1D, loopSaved);
       // 4. The products that reach the inputs and the weights.
       const { dPre } = back;
+      const dRecurrentPre = back.dRecurrent ?? dPre; // the gradient of h U + b_rec
       const x2d = tf.reshape(xSaved, [batchSize * timeSteps, inputDim]);
       const dx = tf.reshape(tf.matMul(dPre, kernelSaved, false, true), [
         batchSize,
@@ -100,14 +114,18 @@ export function fusedRecurrent(args: FusedRecurrentArgs): FusedRecurrentResult {
       const dKernel = tf.matMul(x2d, dPre, true, false); // [inputDim, width]
       let column = 0;
       const dRecurrentParts = back.recurrentInputs.map(({ rows, columns }) => {
-        const part = columns === width ? dPre : tf.slice(dPre, [0, column], [-1, columns]);
+        const part =
+          columns === width ? dRecurrentPre : tf.slice(dRecurrentPre, [0, column], [-1, columns]);
         column += columns;
         return tf.matMul(rows, part, true, false); // [units, columns]
       });
       const dRecurrent =
         dRecurrentParts.length === 1 ? dRecurrentParts[0]! : tf.concat(dRecurrentParts, 1);
       const grads: tf.Tensor[] = [dx, dKernel, dRecurrent];
-      if (bias !== null) grads.push(tf.sum(dPre, 0)); // [width]
+      if (bias !== null) {
+        const dInputBias = tf.sum(dPre, 0); // [width]
+        grads.push(twoBiases ? tf.stack([dInputBias, tf.sum(dRecurrentPre, 0)]) : dInputBias); // [2, width]
+      }
       grads.push(...back.dStates);
       return grads;
     };

@@ -4,7 +4,10 @@
  * `fusedRecurrent` op (fused-recurrent-op.ts). Everything else is the stock layer's: arguments,
  * `build` (so weights have the stock names and layout: kernel [inputDim, G * units],
  * recurrent_kernel [units, G * units], bias [G * units]), config, output shapes and masks, and
- * the Bidirectional wrapper, which clones the layer through its registered class name.
+ * the Bidirectional wrapper, which clones the layer through its registered class name. Two
+ * defaults differ, to compute what Keras 2+ and PyTorch compute: gates are the logistic sigmoid
+ * (TF.js: hardSigmoid), and the GRU applies its reset gate after the recurrent product, with
+ * Keras' bias [2, 3 units] (TF.js has only the reset-before GRU; fused-gru.ts).
  *
  * Settings the fused op does not implement (stateful, recurrentDropout, a custom dropoutFunc, an
  * activation other than tanh, a gate activation other than sigmoid or hardSigmoid) fall back to
@@ -24,16 +27,21 @@ import { type FusedCell, fusedRecurrent } from './fused-recurrent-op.js';
  * its `build` quiet about small orthogonal initializers (see `quietOrthogonal`).
  */
 export function stockRecurrentClass(className: 'LSTM' | 'GRU' | 'SimpleRNN'): RnnClass {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-  if (entry === undefined) {
-    throw new EncdecError(`TF.js registers no layer class "${className}".`, 'className');
-  }
-  const Stock = entry[0] as unknown as RnnClass;
+  const Stock = registeredClass(className) as unknown as RnnClass;
   return class extends Stock {
     override build(inputShape: tf.Shape | tf.Shape[]): void {
       quietOrthogonal(() => super.build(inputShape));
     }
   };
+}
+
+/** The class TF.js registers under `className` (it does not export its layer classes). */
+export function registeredClass(className: string): unknown {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry === undefined) {
+    throw new EncdecError(`TF.js registers no layer class "${className}".`, 'className');
+  }
+  return entry[0];
 }
 
 /** Matrices up to this many elements are orthogonalized without a warning. */
@@ -61,6 +69,7 @@ export type RnnClass = new (...args: any[]) => tf.RNN;
 interface CellInternals {
   kernel: tf.LayerVariable;
   recurrentKernel: tf.LayerVariable;
+  /** [G * units]; the reset-after GRU's is [2, G * units]. */
   bias: tf.LayerVariable | null;
   dropout: number;
   recurrentDropout: number;
@@ -167,7 +176,7 @@ function fusedCall(
       initialStates,
       kernel: cell.kernel.read() as tf.Tensor2D,
       recurrentKernel: cell.recurrentKernel.read() as tf.Tensor2D,
-      bias: cell.bias === null ? null : (cell.bias.read() as tf.Tensor1D),
+      bias: cell.bias === null ? null : (cell.bias.read() as tf.Tensor1D | tf.Tensor2D),
       mask: kwargs?.mask ?? null,
       goBackwards: layer.goBackwards,
       gate,

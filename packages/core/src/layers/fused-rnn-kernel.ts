@@ -69,6 +69,7 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
     }
     return {
       dPre,
+      dRecurrent: null,
       dStates: [Float32Array.from(dh)],
       recurrentInputs: [{ rows: hPrev, columns: units }],
     };

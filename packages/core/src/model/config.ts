@@ -5,6 +5,11 @@
  */
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
+import {
+  GATE_ACTIVATIONS,
+  type GateActivation,
+  isGateActivation,
+} from '../layers/fused-kernel-types.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
@@ -20,6 +25,27 @@ export function isCellKind(x: unknown): x is CellKind {
   return typeof x === 'string' && (CELL_KINDS as readonly string[]).includes(x);
 }
 
+/**
+ * How an LSTM's or GRU's gates are computed; both default to what Keras 2+ and PyTorch compute, so
+ * that a model here is the model there, weight for weight.
+ */
+export interface GateConfig {
+  /**
+   * The gates' activation: 'sigmoid' (default), the logistic 1 / (1 + e^-x) of Keras 2+
+   * (`recurrent_activation='sigmoid'`) and PyTorch's nn.LSTM / nn.GRU; or 'hardSigmoid',
+   * clip(0.2 x + 0.5, 0, 1), the default of TF.js's layers and Keras 1 (cheaper, but a
+   * different model: its gates saturate to exactly 0 and 1). The 'rnn' cell has no gates.
+   */
+  recurrentActivation?: GateActivation;
+  /**
+   * GRU only: apply the reset gate after the recurrent product, with an input and a recurrent
+   * bias, hh = tanh(W_h x + b_h + r (U_h h + b_rh)) (default true: Keras 2+'s `reset_after=True`,
+   * PyTorch's nn.GRU); false: before it, hh = tanh(W_h x + b_h + U_h (r h)), one bias (Cho et
+   * al. 2014, Keras 1, and the only GRU tf.layers has).
+   */
+  resetAfter?: boolean;
+}
+
 /** Tensors in a cell's state: [h, c] for an LSTM, [h] otherwise. */
 export function stateCount(cell: CellKind): 1 | 2 {
   return cell === 'lstm' ? 2 : 1;
@@ -28,7 +54,7 @@ export function stateCount(cell: CellKind): 1 | 2 {
 /** `'none'` or an attention scoring function (see `ATTENTION_KINDS`). */
 export type DecoderAttention = 'none' | AttentionKind;
 
-export interface EncoderConfig {
+export interface EncoderConfig extends GateConfig {
   /** Source vocabulary size, padding id 0 included. */
   vocabSize: number;
   /** Size of a token's embedding vector. */
@@ -57,7 +83,7 @@ export interface EncoderConfig {
   seed?: number;
 }
 
-export interface DecoderConfig {
+export interface DecoderConfig extends GateConfig {
   /** Target vocabulary size, padding id 0 included. */
   vocabSize: number;
   /** Size of a token's embedding vector. */
@@ -111,6 +137,7 @@ export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): Resolv
     numLayers: positiveInt(`${prefix}numLayers`, config.numLayers ?? 1),
     dropout: rate(`${prefix}dropout`, config.dropout ?? 0),
     maskZero: bool(`${prefix}maskZero`, config.maskZero, true),
+    ...resolveGates(config, prefix),
   };
   checkKeys(config, resolved, prefix, ['seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
@@ -130,6 +157,7 @@ export function resolveDecoderConfig(config: DecoderConfig, prefix = ''): Resolv
     cell: cellKind(`${prefix}cell`, config.cell),
     attention,
     attentionUnits: positiveInt(`${prefix}attentionUnits`, config.attentionUnits ?? units),
+    ...resolveGates(config, prefix),
   };
   checkKeys(config, resolved, prefix, ['seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
@@ -155,6 +183,14 @@ export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConf
 /** h (and c) size of the encoder's final state: units, twice that when bidirectional. */
 export function encoderStateSize(config: ResolvedEncoderConfig): number {
   return config.units * (config.bidirectional ? 2 : 1);
+}
+
+function resolveGates(config: GateConfig, prefix: string): Required<GateConfig> {
+  const recurrentActivation = config.recurrentActivation ?? 'sigmoid';
+  if (!isGateActivation(recurrentActivation)) {
+    throw notOneOf(`${prefix}recurrentActivation`, recurrentActivation, GATE_ACTIVATIONS);
+  }
+  return { recurrentActivation, resetAfter: bool(`${prefix}resetAfter`, config.resetAfter, true) };
 }
 
 function checkObject(config: unknown, name: string): void {

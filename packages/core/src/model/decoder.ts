@@ -95,6 +95,8 @@ export function buildDecoder(
     returnSequences: true,
     dropout: 0,
     seeds,
+    recurrentActivation: config.recurrentActivation,
+    resetAfter: config.resetAfter,
   });
   const withAttention = attention !== 'none';
   const attend = withAttention

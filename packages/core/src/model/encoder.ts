@@ -87,6 +87,8 @@ export function buildEncoder(
       returnSequences: true,
       dropout: config.dropout,
       seeds,
+      recurrentActivation: config.recurrentActivation,
+      resetAfter: config.resetAfter,
     });
     const outer = bidirectional
       ? tf.layers.bidirectional({ name: `${name}_bidirectional`, layer, mergeMode: 'concat' })

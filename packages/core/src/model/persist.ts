@@ -107,7 +107,8 @@ export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
     );
   }
   const artifacts = await modelArtifacts(files);
-  const seq2seq = createSeq2Seq(saved.config!, { vocabulary: saved.vocabulary });
+  const config = saved.version === 1 ? withTfjsGates(saved.config!) : saved.config!;
+  const seq2seq = createSeq2Seq(config, { vocabulary: saved.vocabulary });
   const specs = artifacts.weightSpecs ?? [];
   const stored = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs);
   try {
@@ -164,4 +165,17 @@ export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
   }
   if (saved.history) seq2seq.history = saved.history;
   return seq2seq;
+}
+
+/**
+ * A version 1 config as that version built it: its LSTM and GRU gates were TF.js's defaults
+ * (hard sigmoid, and the GRU's reset gate before the recurrent product), which it did not record.
+ */
+function withTfjsGates(config: ResolvedSeq2SeqConfig): ResolvedSeq2SeqConfig {
+  const gates = <T extends object>(part: T): T => ({
+    recurrentActivation: 'hardSigmoid',
+    resetAfter: false,
+    ...part,
+  });
+  return { ...config, encoder: gates(config.encoder), decoder: gates(config.decoder) };
 }

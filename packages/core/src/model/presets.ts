@@ -5,6 +5,12 @@
  *   decoder: Embedding(10000, 32) -> LSTM(32, return_sequences) -> Dense(10000, softmax)
  *   compile(optimizer='rmsprop', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
  *
+ * The seed is tf.keras (TensorFlow 2), whose LSTM gates are the logistic sigmoid
+ * (recurrent_activation='sigmoid', Keras 2+'s default, as in PyTorch's nn.LSTM); so are this
+ * preset's (the config default; TF.js's own LSTM would use hardSigmoid). Given the same weights it
+ * computes the seed's logits and loss (test/core/model/pytorch-seed-model.test.ts checks them
+ * against PyTorch).
+ *
  * Parameters, as Keras counts them: Embedding V*E = 320,000 (x2), LSTM 4*(units*(E+units)+units)
  * = 8,320 (x2), Dense units*V+V = 330,000; 986,640 in all. Keras' Embedding does not mask zeros
  * by default, so neither does this preset (maskZero false); training still ignores padding

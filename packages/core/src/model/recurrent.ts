@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FusedGru } from '../layers/fused-gru.js';
 import { FusedLstm } from '../layers/fused-lstm.js';
 import { FusedSimpleRnn } from '../layers/fused-simple-rnn.js';
-import type { CellKind } from './config.js';
+import type { CellKind, GateConfig } from './config.js';
 
 /**
  * Hands out initializer seeds: seed, seed + 1, ... in creation order, or undefined (random) for
@@ -62,7 +62,7 @@ export function createDense(
   });
 }
 
-export interface RecurrentOptions {
+export interface RecurrentOptions extends Required<GateConfig> {
   name: string;
   units: number;
   returnSequences: boolean;
@@ -74,9 +74,12 @@ export interface RecurrentOptions {
  * One recurrent layer that always returns its final state, so an encoder can hand it on and a
  * decoder can carry it from step to step. Update rules (x_t input, h_t state):
  * - rnn:  h_t = tanh(W x_t + U h_{t-1} + b)                               (Elman 1990)
- * - lstm: [i f o g] = W x_t + U h_{t-1} + b;  c_t = s(f) c_{t-1} + s(i) tanh(g);
+ * - lstm: [i f g o] = W x_t + U h_{t-1} + b;  c_t = s(f) c_{t-1} + s(i) tanh(g);
  *         h_t = s(o) tanh(c_t)                   (Hochreiter & Schmidhuber 1997; Gers et al. 2000)
- * - gru:  z, r gates; h_t = z h_{t-1} + (1 - z) tanh(W x_t + U (r h_{t-1}) + b)  (Cho et al. 2014)
+ * - gru:  z = s(.), r = s(.) gates; h_t = z h_{t-1} + (1 - z) hh, with resetAfter (Keras 2+,
+ *         PyTorch) hh = tanh(W x_t + b + r (U h_{t-1} + b_r)), else hh = tanh(W x_t + U (r h_{t-1}) + b)
+ *         (Cho et al. 2014)
+ * s: the gate activation, the logistic sigmoid unless `recurrentActivation` says 'hardSigmoid'.
  * W: Glorot uniform, U: orthogonal (Saxe et al. 2014), b: zeros with the LSTM forget gate's at 1
  * (Jozefowicz et al. 2015); all Keras defaults. The layers are the fused ones (layers/fused-*.ts):
  * the stock classes with the whole sequence run as one op, same weights and results, about 2x
@@ -93,8 +96,9 @@ export function createRecurrent(cell: CellKind, options: RecurrentOptions): tf.l
     kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.take() }),
     recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: seeds.take() }),
   };
-  if (cell === 'lstm') return new FusedLstm({ ...args, unitForgetBias: true });
-  if (cell === 'gru') return new FusedGru(args);
+  const gates = { ...args, recurrentActivation: options.recurrentActivation };
+  if (cell === 'lstm') return new FusedLstm({ ...gates, unitForgetBias: true });
+  if (cell === 'gru') return new FusedGru({ ...gates, resetAfter: options.resetAfter });
   return new FusedSimpleRnn(args);
 }
 

@@ -1,8 +1,9 @@
 /**
- * wasm's EncdecLstm / EncdecGru / EncdecRnn and their gradient kernels (the loop over time, SIMD on the
- * backend's memory) against the JavaScript loops (layers/fused-lstm-kernel.ts,
- * fused-gru-kernel.ts and fused-rnn-kernel.ts, float64 sums, themselves checked against the stock layers in
- * test/core/layers/fused-recurrent.test.ts): outputs, final states, records and gradients, on
+ * wasm's EncdecLstm / EncdecGru / EncdecGruResetAfter / EncdecRnn and their gradient kernels (the
+ * loop over time, SIMD on the backend's memory) against the JavaScript loops
+ * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-gru-reset-after-kernel.ts and
+ * fused-rnn-kernel.ts, float64 sums, themselves checked against the stock layers and PyTorch in
+ * test/core/layers/): outputs, final states, records and gradients, on
  * shapes around the products' 4-row and 8-column tiles, both gates, both reading directions,
  * with and without a mask; a loop without records; no leaked memory; bad units rejected. The
  * fused layers' tests check the whole op on these kernels against stock layers.
@@ -21,6 +22,7 @@ import {
   recurrentLoopRuns,
 } from '../../../../packages/core/src/backend/kernels/wasm-recurrent.js';
 import { gruForward } from '../../../../packages/core/src/layers/fused-gru-kernel.js';
+import { gruResetAfterForward } from '../../../../packages/core/src/layers/fused-gru-reset-after-kernel.js';
 import { lstmForward } from '../../../../packages/core/src/layers/fused-lstm-kernel.js';
 import { rnnForward } from '../../../../packages/core/src/layers/fused-rnn-kernel.js';
 
@@ -33,9 +35,15 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const GATES = { lstm: 4, gru: 3, rnn: 1 };
-const STATES = { lstm: 2, gru: 1, rnn: 1 };
-const JS_LOOPS = { lstm: lstmForward, gru: gruForward, rnn: rnnForward };
+const CELLS = ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const;
+const GATES = { lstm: 4, gru: 3, gruResetAfter: 3, rnn: 1 };
+const STATES = { lstm: 2, gru: 1, gruResetAfter: 1, rnn: 1 };
+const JS_LOOPS = {
+  lstm: lstmForward,
+  gru: gruForward,
+  gruResetAfter: gruResetAfterForward,
+  rnn: rnnForward,
+};
 
 interface Case {
   cell: RecurrentCell;
@@ -57,6 +65,10 @@ function inputsOf(c: Case) {
   return {
     xProj: tf.randomNormal([batch, timeSteps, width], 0, 1.5, 'float32', 1) as tf.Tensor3D,
     recurrentKernel: tf.randomNormal([units, width], 0, 0.4, 'float32', 2) as tf.Tensor2D,
+    recurrentBias:
+      c.cell === 'gruResetAfter'
+        ? (tf.randomNormal([width], 0, 0.5, 'float32', 6) as tf.Tensor1D)
+        : null,
     states: Array.from(
       { length: states },
       (_, i) => tf.randomNormal([batch, units], 0, 0.5 + i, 'float32', 3 + i) as tf.Tensor2D,
@@ -72,6 +84,7 @@ type Inputs = ReturnType<typeof inputsOf>;
 function disposeInputs(t: Inputs): void {
   tf.dispose([t.xProj, t.recurrentKernel, ...t.states, t.dy]);
   t.mask?.dispose();
+  t.recurrentBias?.dispose();
 }
 
 /** The largest difference relative to the reference's largest magnitude (at least 1). */
@@ -87,7 +100,7 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
 }
 
 const cases: Case[] = [];
-for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+for (const cell of CELLS) {
   for (const [batch, timeSteps, units] of [
     [7, 9, 12], // rows 4 + 3; columns 8 + 4 in every product
     [64, 20, 32], // the seed model's shape, shorter
@@ -103,7 +116,7 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
 
 describe('wasm recurrent loop kernels', () => {
   it('are registered for wasm only and take units in multiples of 4', () => {
-    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+    for (const cell of CELLS) {
       for (const name of recurrentKernelNames(cell)) {
         expect(tf.getKernel(name, 'wasm')).toBeDefined();
         expect(tf.getKernel(name, 'cpu')).toBeUndefined();
@@ -127,6 +140,7 @@ describe('wasm recurrent loop kernels', () => {
       units,
       xProj: t.xProj.dataSync() as Float32Array,
       recurrentKernel: t.recurrentKernel.dataSync() as Float32Array,
+      recurrentBias: t.recurrentBias?.dataSync() as Float32Array | undefined,
       mask: t.maskValues,
       states: t.states.map((s) => s.dataSync() as Float32Array),
       goBackwards: c.goBackwards,
@@ -170,6 +184,11 @@ describe('wasm recurrent loop kernels', () => {
       const from = i * stateSize;
       expect(relativeError(dStatesWasm.subarray(from, from + stateSize), d)).toBeLessThan(1e-4);
     }
+    if (jsBack.dRecurrent === null) {
+      expect(back.dRecurrent).toBeNull();
+    } else {
+      expect(relativeError(back.dRecurrent!.dataSync(), jsBack.dRecurrent)).toBeLessThan(1e-4);
+    }
     const groups = recurrentInputsOf(cell, records!, units);
     expect(groups.map((g) => g.columns)).toEqual(jsBack.recurrentInputs.map((g) => g.columns));
     for (const [i, group] of groups.entries()) {
@@ -177,43 +196,40 @@ describe('wasm recurrent loop kernels', () => {
       expect(relativeError(group.rows.dataSync(), expected)).toBeLessThan(1e-5);
     }
 
-    tf.dispose([out, plain.out, back.dPre, back.dStates, ...records!]);
+    tf.dispose([out, plain.out, back.dPre, back.dStates, back.dRecurrent, ...records!]);
     disposeInputs(t);
     expect(heap.numDataIds()).toBe(before);
   });
 
-  it.each(['lstm', 'gru', 'rnn'] as const)(
-    '%s: carries the state through a fully masked row',
-    (cell) => {
-      const c: Case = {
-        cell,
-        batch: 5,
-        timeSteps: 6,
-        units: 8,
-        gate: 'sigmoid',
-        goBackwards: false,
-        masked: true,
-      };
-      const t = inputsOf(c);
-      const { out } = recurrentLoop(cell, t, {
-        goBackwards: false,
-        gate: 'sigmoid',
-        record: false,
-      });
-      // Row 0 is fully masked: each output and the final h are h0 (and the final c is c0).
-      const outputSize = c.batch * c.timeSteps * 8;
-      const outputs = out.slice(0, outputSize).reshape([c.batch, c.timeSteps, 8]);
-      const finals = out.slice(outputSize).reshape([STATES[cell], c.batch, 8]).arraySync();
-      const h0 = t.states[0]!.arraySync()[0]!;
-      for (const step of (outputs.arraySync() as number[][][])[0]!) expect(step).toEqual(h0);
-      for (const [i, state] of finals.entries())
-        expect(state[0]).toEqual(t.states[i]!.arraySync()[0]);
-      tf.dispose([out, outputs]);
-      disposeInputs(t);
-    },
-  );
+  it.each(CELLS)('%s: carries the state through a fully masked row', (cell) => {
+    const c: Case = {
+      cell,
+      batch: 5,
+      timeSteps: 6,
+      units: 8,
+      gate: 'sigmoid',
+      goBackwards: false,
+      masked: true,
+    };
+    const t = inputsOf(c);
+    const { out } = recurrentLoop(cell, t, {
+      goBackwards: false,
+      gate: 'sigmoid',
+      record: false,
+    });
+    // Row 0 is fully masked: each output and the final h are h0 (and the final c is c0).
+    const outputSize = c.batch * c.timeSteps * 8;
+    const outputs = out.slice(0, outputSize).reshape([c.batch, c.timeSteps, 8]);
+    const finals = out.slice(outputSize).reshape([STATES[cell], c.batch, 8]).arraySync();
+    const h0 = t.states[0]!.arraySync()[0]!;
+    for (const step of (outputs.arraySync() as number[][][])[0]!) expect(step).toEqual(h0);
+    for (const [i, state] of finals.entries())
+      expect(state[0]).toEqual(t.states[i]!.arraySync()[0]);
+    tf.dispose([out, outputs]);
+    disposeInputs(t);
+  });
 
-  it.each(['lstm', 'gru', 'rnn'] as const)('%s: records zeros at skipped steps', (cell) => {
+  it.each(CELLS)('%s: records zeros at skipped steps', (cell) => {
     const c: Case = {
       cell,
       batch: 5,
@@ -229,11 +245,13 @@ describe('wasm recurrent loop kernels', () => {
       gate: 'hardSigmoid',
       record: true,
     });
-    // Row 0 is fully masked. The LSTM records gates step-major [T, B, 4u], the GRU [B, T, 3u].
+    // Row 0 is fully masked. The LSTM and the reset-after GRU record gates step-major
+    // [T, B, G u], the other GRU and the RNN [B, T, G u].
     const gates = records![0]!.arraySync() as number[][][];
-    const row0 = cell === 'lstm' ? gates.map((step) => step[0]!) : gates[0]!;
+    const stepMajor = cell === 'lstm' || cell === 'gruResetAfter';
+    const row0 = stepMajor ? gates.map((step) => step[0]!) : gates[0]!;
     for (const values of row0) expect(values.every((v) => v === 0)).toBe(true);
-    const other = cell === 'lstm' ? gates.map((step) => step[1]!) : gates[1]!;
+    const other = stepMajor ? gates.map((step) => step[1]!) : gates[1]!;
     expect(other.some((values) => values.some((v) => v !== 0))).toBe(true);
     tf.dispose([out, ...records!]);
     disposeInputs(t);
@@ -287,7 +305,7 @@ describe('wasm recurrent loop kernels', () => {
     expect(() =>
       recurrentLoop(
         'lstm',
-        { xProj, recurrentKernel, states: [h, h], mask: null },
+        { xProj, recurrentKernel, recurrentBias: null, states: [h, h], mask: null },
         { goBackwards: false, gate: 'sigmoid', record: false },
       ),
     ).toThrow(/recurrentKernel.*multiple of 4/s);

@@ -1,24 +1,28 @@
 /**
- * The loop over time of the LSTM, the GRU and the simple RNN as wasm kernels, by modules compiled
- * from packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
+ * The loop over time of the LSTM, the GRU (both forms: the reset gate before the recurrent
+ * product, TF.js's; after it, Keras 2+'s and PyTorch's, from assembly/gru-reset-after.ts in the
+ * GRU module) and the simple RNN as wasm kernels, by modules compiled from
+ * packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
  * with SIMD: the fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of
  * 4; fused-loops.ts pads other sizes up to one) in place of the JavaScript loops
  * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every
  * step between JavaScript arrays and the heap for XNNPACK's product and ran the gates one number
  * at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
  *
- * Forward, `EncdecLstm` / `EncdecGru` / `EncdecRnn`: xProj [B, T, G u] (x W + b of every step;
- * G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the initial states (h, and c for the
+ * Forward, `EncdecLstm` / `EncdecGru` / `EncdecGruResetAfter` / `EncdecRnn`: xProj [B, T, G u]
+ * (x W + b of every step; G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the
+ * reset-after GRU's recurrentBias [G u] (optional), the initial states (h, and c for the
  * LSTM) [B, u], mask [B, T] float32 (optional: 0 marks a skipped step) -> out, flat
  * [B T u + S B u]: the outputs
  * [B, T, u] of each step, then the S final states [B, u], packed as the fused op returns them
  * (contiguous parts: slicing them apart is a copy each); with `record`, also the records the
  * backward kernel needs (`CellSpec.records`).
  *
- * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecRnnGrad`: dy like out, recurrentKernel,
- * the mask and the records -> dPre [B, T, G u] (the gradient of xProj) and dStates [S, B, u] (of the initial
- * states). The recurrent kernel's gradient is the caller's: the records named by
- * `recurrentInputs` times dPre's column groups.
+ * Backward, `EncdecLstmGrad` / `EncdecGruGrad` / `EncdecGruResetAfterGrad` / `EncdecRnnGrad`: dy
+ * like out, recurrentKernel, the mask and the records -> dPre [B, T, G u] (the gradient of xProj)
+ * and dStates [S, B, u] (of the initial states), and for the reset-after GRU dRecurrent
+ * [B, T, G u] (of h U + recurrentBias). The recurrent kernel's gradient is the caller's: the
+ * records named by `recurrentInputs` times the column groups of dRecurrent, else dPre.
  *
  * Float32 throughout, as the stock layers compute (the JavaScript loops sum in float64): they
  * agree to float32 rounding, and both match the stock layers (test/core/backend/kernels/
@@ -31,7 +35,8 @@ import { LSTM_WASM } from './lstm-wasm.js';
 import { RNN_WASM } from './rnn-wasm.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
-export type RecurrentCell = 'lstm' | 'gru' | 'rnn';
+/** gru: TF.js's (reset gate before the recurrent product); gruResetAfter: Keras 2+'s, PyTorch's. */
+export type RecurrentCell = 'lstm' | 'gru' | 'gruResetAfter' | 'rnn';
 
 /** The gate activations the kernels implement, by their modules' code. */
 const GATE_KINDS = { sigmoid: 0, hardSigmoid: 1 } as const;
@@ -54,12 +59,13 @@ interface Dims {
 /**
  * A cell's module: `${cell}Forward` and `${cell}Backward`, all taking the same arguments
  * (addresses, 0 for an absent input; sizes and flags as numbers), the records last in the order
- * of `CellSpec.records`; a cell ignores what it has no use for (the GRU's and RNN's c0):
+ * of `CellSpec.records`; a cell ignores what it has no use for (the GRU's and RNN's c0; uBias,
+ * the recurrent bias, and dRecurrent, the gradient of h U + uBias, but for the reset-after GRU):
  *
- *   forward(xProj, u, h0, c0, mask, out, scratch, batch, timeSteps, units, goBackwards, kind,
- *           record, ...records)
- *   backward(dy, u, mask, dPre, dStates, scratch, batch, timeSteps, units, goBackwards, kind,
- *            ...records)
+ *   forward(xProj, u, uBias, h0, c0, mask, out, scratch, batch, timeSteps, units, goBackwards,
+ *           kind, record, ...records)
+ *   backward(dy, u, mask, dPre, dRecurrent, dStates, scratch, batch, timeSteps, units,
+ *            goBackwards, kind, ...records)
  */
 type Module = Record<string, (...args: number[]) => void>;
 
@@ -76,8 +82,10 @@ interface CellSpec {
   records(steps: number, d: Dims, hard: boolean): number[][];
   /** Floats of scratch memory for the forward and the backward loop. */
   scratch(d: Dims): { forward: number; backward: number };
-  /** dU = records[record]^T dPre[:, columns], group by group in column order. */
+  /** dU = records[record]^T dZ[:, columns], group by group in column order (dZ: see below). */
   recurrentInputs: Array<{ record: number; blocks: number }>;
+  /** Whether backward also returns dRecurrent [B, T, G u] (then dZ), the reset-after GRU's. */
+  dRecurrent: boolean;
 }
 
 const SPECS: Record<RecurrentCell, CellSpec> = {
@@ -102,6 +110,7 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       backward: 4 * units * units + batch * units,
     }),
     recurrentInputs: [{ record: 1, blocks: 4 }],
+    dRecurrent: false,
   },
   gru: {
     cell: 'gru',
@@ -126,6 +135,29 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       { record: 1, blocks: 2 },
       { record: 2, blocks: 1 },
     ],
+    dRecurrent: false,
+  },
+  gruResetAfter: {
+    cell: 'gruResetAfter',
+    forwardName: 'EncdecGruResetAfter',
+    backwardName: 'EncdecGruResetAfterGrad',
+    module: GRU_WASM,
+    gates: 3,
+    states: 1,
+    // gates [T, B, 3u], hPrev [B, T, u], mh [T, B, u], slopes [T, B, 2u] (hardSigmoid)
+    records: (steps, { batch, units }, hard) => [
+      [steps, batch, 3 * units],
+      [batch, steps, units],
+      [steps, batch, units],
+      [hard ? steps : 0, batch, 2 * units],
+    ],
+    // forward: m [B, 3u]; backward: U^T [3u, u], then dh_{t-1} [B, u]
+    scratch: ({ batch, units }) => ({
+      forward: batch * 3 * units,
+      backward: 3 * units * units + batch * units,
+    }),
+    recurrentInputs: [{ record: 1, blocks: 3 }],
+    dRecurrent: true,
   },
   rnn: {
     cell: 'rnn',
@@ -145,6 +177,7 @@ const SPECS: Record<RecurrentCell, CellSpec> = {
       backward: units * units + batch * units,
     }),
     recurrentInputs: [{ record: 1, blocks: 1 }],
+    dRecurrent: false,
   },
 };
 
@@ -178,7 +211,10 @@ const recordNames = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
 
 function forwardKernel(spec: CellSpec) {
   return (args: KernelArgs): tf.TensorInfo[] => {
-    const { xProj, recurrentKernel, mask, ...rest } = args.inputs as Record<string, tf.TensorInfo>;
+    const { xProj, recurrentKernel, recurrentBias, mask, ...rest } = args.inputs as Record<
+      string,
+      tf.TensorInfo
+    >;
     const { goBackwards, gate, record } = args.attrs as unknown as RecurrentAttrs;
     const [batch, timeSteps, width] = xProj!.shape as [number, number, number];
     const units = recurrentKernel!.shape[0]!;
@@ -195,6 +231,9 @@ function forwardKernel(spec: CellSpec) {
       requireShape(spec.forwardName, `s${i}`, rest[`s${i}`], [batch, units]);
     }
     if (mask !== undefined) requireShape(spec.forwardName, 'mask', mask, [batch, timeSteps]);
+    if (recurrentBias !== undefined) {
+      requireShape(spec.forwardName, 'recurrentBias', recurrentBias, [spec.gates * units]);
+    }
     const backend = args.backend as unknown as WasmBackendWithMemory;
     const out = backend.makeOutput([(timeSteps + spec.states) * batch * units], 'float32');
     const scratch = backend.makeOutput([spec.scratch(dims).forward], 'float32');
@@ -209,6 +248,7 @@ function forwardKernel(spec: CellSpec) {
         moduleOn<Module>(backend, spec.module)[`${spec.cell}Forward`]!(
           at(xProj),
           at(recurrentKernel),
+          at(recurrentBias),
           at(rest.s0),
           at(rest.s1),
           at(mask),
@@ -252,16 +292,21 @@ function backwardKernel(spec: CellSpec) {
     if (mask !== undefined) requireShape(spec.backwardName, 'mask', mask, [batch, timeSteps]);
     const backend = args.backend as unknown as WasmBackendWithMemory;
     const dPre = backend.makeOutput([batch, timeSteps, spec.gates * units], 'float32');
+    const dRecurrent = spec.dRecurrent
+      ? backend.makeOutput([batch, timeSteps, spec.gates * units], 'float32')
+      : null;
     const dStates = backend.makeOutput([spec.states, batch, units], 'float32');
     const scratch = backend.makeOutput([spec.scratch(dims).backward], 'float32');
+    const outputs = dRecurrent === null ? [dPre, dStates] : [dPre, dStates, dRecurrent];
     const at = addressOn(backend);
     try {
-      freeOnError(backend, [dPre, dStates], () =>
+      freeOnError(backend, outputs, () =>
         moduleOn<Module>(backend, spec.module)[`${spec.cell}Backward`]!(
           at(dy),
           at(recurrentKernel),
           at(mask),
           at(dPre),
+          at(dRecurrent ?? undefined),
           at(dStates),
           at(scratch),
           batch,
@@ -275,7 +320,7 @@ function backwardKernel(spec: CellSpec) {
     } finally {
       backend.disposeData(scratch.dataId);
     }
-    return [dPre, dStates];
+    return outputs;
   };
 }
 
@@ -311,6 +356,8 @@ export interface RecurrentLoopInputs {
   xProj: tf.Tensor3D;
   /** [u, G u] */
   recurrentKernel: tf.Tensor2D;
+  /** [G u]: the reset-after GRU's recurrent bias; null: none (other cells ignore it). */
+  recurrentBias: tf.Tensor1D | null;
   /** [h] or, for an LSTM, [h, c]; each [B, u]. */
   states: tf.Tensor2D[];
   /** [B, T] float32, 0 on skipped steps; null: every step is real. */
@@ -320,10 +367,11 @@ export interface RecurrentLoopInputs {
 /** The loop forward: out [(T + S) B u], and the records when `attrs.record`. */
 export function recurrentLoop(
   cell: RecurrentCell,
-  { xProj, recurrentKernel, states, mask }: RecurrentLoopInputs,
+  { xProj, recurrentKernel, recurrentBias, states, mask }: RecurrentLoopInputs,
   attrs: RecurrentAttrs,
 ): { out: tf.Tensor1D; records: tf.Tensor[] | null } {
   const inputs: Record<string, tf.Tensor> = { xProj, recurrentKernel };
+  if (recurrentBias !== null && SPECS[cell].dRecurrent) inputs.recurrentBias = recurrentBias;
   states.forEach((s, i) => {
     inputs[`s${i}`] = s;
   });
@@ -338,7 +386,10 @@ export function recurrentLoop(
   return { out: out as tf.Tensor1D, records: attrs.record ? records : null };
 }
 
-/** The loop backward: dPre [B, T, G u] and dStates [S, B, u] from dy, flat like out. */
+/**
+ * The loop backward: dPre [B, T, G u] and dStates [S, B, u] from dy, flat like out, and the
+ * reset-after GRU's dRecurrent [B, T, G u] (null for other cells).
+ */
 export function recurrentLoopGrad(
   cell: RecurrentCell,
   dy: tf.Tensor1D,
@@ -346,20 +397,20 @@ export function recurrentLoopGrad(
   mask: tf.Tensor2D | null,
   records: tf.Tensor[],
   attrs: Omit<RecurrentAttrs, 'record'> & Omit<Dims, 'units'>,
-): { dPre: tf.Tensor3D; dStates: tf.Tensor3D } {
+): { dPre: tf.Tensor3D; dStates: tf.Tensor3D; dRecurrent: tf.Tensor3D | null } {
   const inputs: Record<string, tf.Tensor> = { dy, recurrentKernel };
   recordNames(records.length).forEach((name, i) => {
     inputs[name] = records[i]!;
   });
   if (mask !== null) inputs.mask = mask;
-  const [dPre, dStates] = tf
+  const [dPre, dStates, dRecurrent] = tf
     .engine()
     .runKernel(
       SPECS[cell].backwardName,
       inputs as tf.NamedTensorMap,
       attrs as unknown as tf.NamedAttrMap,
     ) as unknown as tf.Tensor3D[];
-  return { dPre: dPre!, dStates: dStates! };
+  return { dPre: dPre!, dStates: dStates!, dRecurrent: dRecurrent ?? null };
 }
 
 /** How the records make the recurrent kernel's gradient: dU's column groups, in order. */
