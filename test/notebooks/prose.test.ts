@@ -20,6 +20,7 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '01': { '9996': 'arithmetic on numWords: ids below 10,000 are ranks up to 10,000 - 4' },
   '02': {
     '0.7': "the LSTM's initial forget gate: its bias starts at 1",
+    '0.5': "the GRU's initial update gate: sigmoid(0) with its bias at 0",
   },
   '04': {
     '7': 'an example of the task, `7 4 8` -> `8 4 7`',
