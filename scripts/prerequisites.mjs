@@ -26,7 +26,6 @@ export const APT_COMMAND = `sudo apt-get install --no-install-recommends ${APT_P
 export const PIP_COMMAND = 'python3 -m pip install notebook nbclient nbconvert nbformat';
 
 export const JUPYTER_MODULES = ['notebook', 'nbclient', 'nbconvert', 'nbformat'];
-export const IMDB_FILE_NAMES = ['aclImdb_v1.tar.gz', 'imdb_word_index.json'];
 
 /** The directory a command was started from: npm runs scripts in the root, and says in INIT_CWD. */
 export const startDir = () => process.env.INIT_CWD ?? process.cwd();
@@ -68,7 +67,10 @@ export function imdbCacheDir(env = process.env) {
   return join(resolve(cache), 'imdb');
 }
 
-const holdsImdb = (dir) => IMDB_FILE_NAMES.every((f) => existsSync(join(dir, f)));
+/** The reviews as the tarball or extracted (`aclImdb/`), and Keras' word index: as the library. */
+const holdsImdb = (dir) =>
+  (existsSync(join(dir, 'aclImdb_v1.tar.gz')) || existsSync(join(dir, 'aclImdb'))) &&
+  existsSync(join(dir, 'imdb_word_index.json'));
 
 /** The local IMDB copy the tests and notebooks use, or undefined when there is none. */
 export function imdbDataDir(env = withAbsolutePaths(process.env)) {
@@ -98,7 +100,7 @@ export function missingForTests(env = withAbsolutePaths(process.env)) {
     );
   }
   if (imdbDataDir(env) === undefined) {
-    const files = IMDB_FILE_NAMES.join(' and ');
+    const files = 'aclImdb_v1.tar.gz (or an extracted aclImdb/) and imdb_word_index.json';
     const download = `npm run setup downloads them into ${imdbCacheDir(env)}`;
     missing.push(
       env.ENCDEC_DATA_DIR

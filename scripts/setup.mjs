@@ -22,7 +22,6 @@ import {
   APT_PACKAGES,
   chromiumPath,
   findPython,
-  IMDB_FILE_NAMES,
   imdbCacheDir,
   imdbDataDir,
   JUPYTER_MODULES,
@@ -91,7 +90,7 @@ if (found !== undefined) {
   console.log(`found in ${found}`);
 } else if (env.ENCDEC_DATA_DIR) {
   console.log(
-    `ENCDEC_DATA_DIR=${env.ENCDEC_DATA_DIR} lacks ${IMDB_FILE_NAMES.join(' or ')}: put them there, or unset it to download them`,
+    `ENCDEC_DATA_DIR=${env.ENCDEC_DATA_DIR} lacks aclImdb_v1.tar.gz (or an extracted aclImdb/) or imdb_word_index.json: put them there, or unset it to download them`,
   );
 } else {
   const cacheDir = imdbCacheDir(env);
@@ -99,11 +98,16 @@ if (found !== undefined) {
   const core = join(root, 'packages', 'core', 'dist');
   const { downloadFile } = await import(pathToFileURL(join(core, 'internal.js')).href);
   const { IMDB_FILES } = await import(pathToFileURL(join(core, 'datasets', 'imdb-files.js')).href);
-  for (const file of [IMDB_FILES.aclImdb, IMDB_FILES.wordIndex]) {
-    const path = await downloadFile({ ...file, cacheDir });
-    console.log(`  ${path}`);
+  try {
+    for (const file of [IMDB_FILES.aclImdb, IMDB_FILES.wordIndex]) {
+      const path = await downloadFile({ ...file, cacheDir });
+      console.log(`  ${path}`);
+    }
+    console.log('(the library finds them there whenever ENCDEC_DATA_DIR is unset)');
+  } catch (error) {
+    // Offline or a checksum failure: say why, then the check below names what is still missing.
+    console.log(`  the download failed: ${error instanceof Error ? error.message : error}`);
   }
-  console.log('(the library finds them there whenever ENCDEC_DATA_DIR is unset)');
 }
 
 // 4. What is left.

@@ -1,5 +1,7 @@
 // scripts/prerequisites.mjs: what `npm run setup`, scripts/jupyter.mjs and the tests' global
 // set-up say about the machine.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -52,6 +54,18 @@ describe('imdbDataDir and imdbCacheDir', () => {
     expect(imdbDataDir({ ENCDEC_DATA_DIR: join(root, 'notebooks') })).toBeUndefined();
   });
 
+  it('takes the reviews extracted (aclImdb/) as the library does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'encdec-extracted-'));
+    try {
+      mkdirSync(join(dir, 'aclImdb'));
+      expect(imdbDataDir({ ENCDEC_DATA_DIR: dir })).toBeUndefined(); // no word index yet
+      writeFileSync(join(dir, 'imdb_word_index.json'), '{}');
+      expect(imdbDataDir({ ENCDEC_DATA_DIR: dir })).toBe(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('puts downloads where @encdec/core looks for them', () => {
     expect(imdbCacheDir({ ENCDEC_CACHE_DIR: '/c' })).toBe('/c/imdb');
     expect(imdbCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/encdec/imdb');
@@ -73,7 +87,7 @@ describe('missingForTests', () => {
       `Chromium at /nonexistent/chromium: npm run setup, or ${APT_COMMAND} (elsewhere: install Chromium and set CHROMIUM_PATH to its executable)`,
     );
     expect(missing).toContainEqual(
-      'the IMDB data: ENCDEC_DATA_DIR=/nonexistent/imdb does not hold aclImdb_v1.tar.gz and imdb_word_index.json; ' +
+      'the IMDB data: ENCDEC_DATA_DIR=/nonexistent/imdb does not hold aclImdb_v1.tar.gz (or an extracted aclImdb/) and imdb_word_index.json; ' +
         `put them there, or unset ENCDEC_DATA_DIR (then npm run setup downloads them into ${imdbCacheDir({})})`,
     );
   });

@@ -17,8 +17,8 @@
 // A long `inner` is summed in chunks of CHUNK: every tile sums one chunk, then the next chunk
 // adds to out. A chunk's strip of B (256 x 8 floats, 16 KB) stays in L1 while the tiles down out
 // use it, and its part of A in L2 for the next strip; unchunked, a strip of 32,000 rows left the
-// cache before the next tile read it again (a weight gradient [32000, 32]^T [32000, 128]:
-// memory-bound, 13 ms against 5.4).
+// cache before the next tile read it again, and a weight gradient ([32000, 32]^T [32000, 128])
+// became memory-bound (bench/PERFORMANCE.md).
 
 import { at } from './heap';
 

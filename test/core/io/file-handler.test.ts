@@ -122,7 +122,7 @@ describe('fileHandler errors', () => {
   it('names a missing model.json', async () => {
     const dir = freshDir();
     await expect(loadModel(dir)).rejects.toThrow(
-      `Cannot load ${join(dir, 'model.json')}: the file does not exist. Check the directory, or save a model there with model.save(fileHandler(dir)).`,
+      `Cannot load ${join(dir, 'model.json')}: the file does not exist. Check the directory. Save the model again with model.save(fileHandler(dir)).`,
     );
   });
 

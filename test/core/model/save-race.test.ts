@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createSeq2Seq, currentSave, loadSeq2Seq } from '@encdec/core';
 import { SAVE_MANIFEST_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('./save-race-child.mjs', import.meta.url));
@@ -155,15 +156,18 @@ describe('saves shared between processes', () => {
     );
     await Promise.all(children.map((c) => c.ready));
     writeFileSync(go, '');
+    // Seeded delays, named in each assertion's message (timing still varies with the machine).
+    const random = seedrandom('killed-savers');
+    const delays = runs.map(() => Math.round(100 + random() * 300));
     const killers = children.map((c, i) =>
       runs[i]!.die !== undefined
         ? undefined
-        : setTimeout(() => c.process.kill('SIGKILL'), 100 + Math.random() * 300),
+        : setTimeout(() => c.process.kill('SIGKILL'), delays[i]),
     );
     const results = await Promise.all(children.map((c) => c.exited));
     for (const timer of killers) clearTimeout(timer);
     for (const [i, result] of results.entries()) {
-      const { kind } = runs[i]!;
+      const kind = runs[i]!.die ?? `random (killed after ${delays[i]} ms)`;
       expect(result.signal, `${kind}: ${result.stderr}`).toBe('SIGKILL');
       const previous = lastSaved(children[i]!, 0);
       const next = previous === 0 ? 1000 : previous + 1;

@@ -23,6 +23,11 @@ const logits = () =>
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: null });
+  // Else both sides below would be the plain ops and agree trivially.
+  expect(tf.getBackend()).toBe('wasm');
+  for (const kernel of ['EncdecRowStats', 'EncdecRowTopK', 'EncdecCrossEntropyGrad']) {
+    expect(tf.getKernel(kernel, 'wasm'), kernel).toBeDefined();
+  }
 });
 afterAll(async () => {
   await tf.setBackend('cpu');

@@ -43,7 +43,7 @@ const realLoaders: BackendLoaders = { tensorflow: loadTensorflow, wasm: loadWasm
 /** Why each backend is worth having, said when it is chosen automatically. */
 const strengths: Record<BackendName, string> = {
   tensorflow: 'native TensorFlow through @tensorflow/tfjs-node, the fastest',
-  wasm: 'WebAssembly with encdec kernels, trains ~50x faster than cpu',
+  wasm: 'WebAssembly with encdec kernels, trains much faster than cpu',
   cpu: 'plain JavaScript, the slowest',
 };
 

@@ -74,17 +74,18 @@ export function modelFiles(
   return { [MODEL_FILE]: text, [WEIGHTS_FILE]: weights };
 }
 
-/** The model that model.json and weights.bin of one save describe. */
-export async function modelArtifacts(saved: SavedFiles): Promise<tf.io.ModelArtifacts> {
+/**
+ * The model that model.json and weights.bin of one save describe. `saveAgain`: what the error of
+ * a damaged save tells the user to do (how the caller's kind of model is saved).
+ */
+export async function modelArtifacts(
+  saved: SavedFiles,
+  saveAgain = 'Save the model again with model.save(fileHandler(dir)).',
+): Promise<tf.io.ModelArtifacts> {
   const modelPath = join(saved.folder, MODEL_FILE);
-  const saveAgain = 'Save the model again with model.save(fileHandler(dir)).';
   const text = saved.files.get(MODEL_FILE);
   if (text === undefined) {
-    throw cannotLoad(
-      modelPath,
-      'the file does not exist',
-      'Check the directory, or save a model there with model.save(fileHandler(dir)).',
-    );
+    throw cannotLoad(modelPath, 'the file does not exist', `Check the directory. ${saveAgain}`);
   }
   const json = parseJsonFile<Partial<tf.io.ModelJSON> & { encdec?: WeightsCheck }>(
     modelPath,

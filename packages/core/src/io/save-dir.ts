@@ -60,6 +60,11 @@ export interface SavedFiles {
 
 /** This thread's saves, one at a time per directory (step 3 relies on it). */
 const queues = new Map<string, Promise<unknown>>();
+/**
+ * The save folders this thread is writing now (their names are unique): a cleanup never removes
+ * them, also when two spellings of one directory (a symlink) give two queues.
+ */
+const writing = new Set<string>();
 
 /** Saves `files` (name -> contents) into `dir` as one whole save that replaces the current one. */
 export function writeSave(dir: string, files: Record<string, FileData>): Promise<void> {
@@ -74,9 +79,26 @@ export function writeSave(dir: string, files: Record<string, FileData>): Promise
 }
 
 async function saveNow(dir: string, files: Record<string, FileData>): Promise<void> {
-  const manifestPath = join(dir, SAVE_MANIFEST_FILE);
   const name = `save-${owner.host}-${owner.pid}-${owner.thread}-${randomBytes(6).toString('hex')}`;
   const folder = join(dir, name);
+  writing.add(name);
+  try {
+    await commit(dir, folder, name, files);
+  } finally {
+    writing.delete(name);
+  }
+  // 3. Cleaning up never fails a save that has been committed.
+  await removeUnused(dir, Object.keys(files)).catch(() => undefined);
+}
+
+/** Steps 1 and 2: the files into `folder`, then the manifest naming it into `dir`. */
+async function commit(
+  dir: string,
+  folder: string,
+  name: string,
+  files: Record<string, FileData>,
+): Promise<void> {
+  const manifestPath = join(dir, SAVE_MANIFEST_FILE);
   try {
     await mkdir(dir, { recursive: true });
     await mkdir(folder);
@@ -98,11 +120,9 @@ async function saveNow(dir: string, files: Record<string, FileData>): Promise<vo
     await rename(staged, manifestPath);
     await syncDir(dir);
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    await rm(folder, { recursive: true, force: true }).catch(() => undefined);
     throw cannotSave(manifestPath, describeReadError(error));
   }
-  // 3. Cleaning up never fails a save that has been committed.
-  await removeUnused(dir, Object.keys(files)).catch(() => undefined);
 }
 
 async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
@@ -150,9 +170,13 @@ async function removeUnused(dir: string, names: string[]): Promise<void> {
     if (entry.isDirectory() && folder !== null && entry.name !== current) {
       const [, host, pid, thread] = folder;
       const own = Number(pid) === owner.pid && Number(thread) === owner.thread;
-      if (host === owner.host && (own || !isAlive(Number(pid)))) {
-        await rm(path, { recursive: true, force: true });
+      if (host !== owner.host || writing.has(entry.name) || !(own || !isAlive(Number(pid)))) {
+        continue;
       }
+      // Its writer is done (this thread's saves in progress are in `writing`) or dead, so it can
+      // no longer commit; but it may have committed since `current` was read: read again.
+      if ((await readManifest(dir))?.save === entry.name) continue;
+      await rm(path, { recursive: true, force: true });
     } else if (entry.isFile() && (names.includes(entry.name) || isOrphanTemp(entry.name))) {
       await rm(path, { force: true });
     }
@@ -186,7 +210,8 @@ export async function readSave(dir: string): Promise<SavedFiles> {
     try {
       return { folder, files: await readChecked(folder, manifest), checked: true };
     } catch (error) {
-      const replaced = (await readManifest(dir))?.save !== manifest.save;
+      const now = await readManifest(dir).catch(() => undefined);
+      const replaced = now?.save !== manifest.save;
       if (!replaced || attempt === MAX_LOAD_ATTEMPTS) throw error;
     }
   }
@@ -275,7 +300,7 @@ async function readChecked(folder: string, manifest: Manifest): Promise<Map<stri
     }
     return files;
   } finally {
-    await Promise.all(handles.map((handle) => handle.close()));
+    await Promise.allSettled(handles.map((handle) => handle.close()));
   }
 }
 

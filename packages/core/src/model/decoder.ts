@@ -158,8 +158,8 @@ export function buildDecoder(
 /**
  * A Dense layer on x [batch, tgtLen, d]. Eager tensors go through as [batch * tgtLen, d]: on a
  * rank-3 input TF.js's Dense (tfjs-layers' `dot`) copies its kernel through a Transpose first,
- * and the wasm backend then repacks the fresh copy for XNNPACK at every call (~0.7 ms of a ~3 ms
- * decoding step of the seed model). Symbolic tensors (the saved Keras model) keep the rank-3 call.
+ * and the wasm backend then repacks the fresh copy for XNNPACK at every call (a large part of a
+ * decoding step: bench/PERFORMANCE.md). Symbolic tensors (the saved Keras model) keep the rank-3 call.
  */
 function applyDense<T extends tf.Tensor | tf.SymbolicTensor>(layer: tf.layers.Layer, x: T): T {
   if (!(x instanceof tf.Tensor)) return layer.apply(x) as T;

@@ -11,8 +11,8 @@
  * that do not fit the config fail loudly instead of loading half a model. The optimizer gets its
  * state back, so `fit` continues as if the model had never left memory.
  *
- * model.json also loads with plain `tf.loadLayersModel(fileHandler(dir))` (importing
- * `@encdec/core` registers the custom layers), but such a model lacks `guardExecutorKwargs`: with
+ * model.json also loads with plain `tf.loadLayersModel(fileHandler(dir))` (`fileHandler` is in
+ * `@encdec/core/internal`; importing `@encdec/core` registers the custom layers), but such a model lacks `guardExecutorKwargs`: with
  * attention, TF.js 4.22's executor then fails in `predict` (see recurrent.ts). `loadSeq2Seq` is
  * the supported way back.
  */
@@ -106,7 +106,7 @@ export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
       `${SEQ2SEQ_FILE} has version ${saved.version}; this package reads versions 1 and ${VERSION}`,
     );
   }
-  const artifacts = await modelArtifacts(files);
+  const artifacts = await modelArtifacts(files, 'Save the model again with seq2seq.save(dir).');
   const config = saved.version === 1 ? withTfjsGates(saved.config!) : saved.config!;
   const seq2seq = createSeq2Seq(config, { vocabulary: saved.vocabulary });
   const specs = artifacts.weightSpecs ?? [];

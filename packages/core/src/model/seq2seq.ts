@@ -221,8 +221,7 @@ export class Seq2Seq {
   readonly decodeStep: StepFn<Seq2SeqState>;
 
   /**
-   * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model, loadable with
-   * `tf.loadLayersModel(fileHandler(dir))` too), encdec-seq2seq.json (config, vocabulary,
+   * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model), encdec-seq2seq.json (config, vocabulary,
    * history) and the optimizer's state, as one whole save that replaces the previous one
    * atomically (see persist.ts). Load with `loadSeq2Seq(dir)`.
    */

@@ -7,7 +7,7 @@
  * 4; fused-loops.ts pads other sizes up to one) in place of the JavaScript loops
  * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every
  * step between JavaScript arrays and the heap for XNNPACK's product and ran the gates one number
- * at a time (an LSTM encoder's forward pass at [64, 100] tokens, 32 units: ~12 ms; here ~3 ms).
+ * at a time (bench/PERFORMANCE.md has the measurements).
  *
  * Forward, `EncdecLstm` / `EncdecGru` / `EncdecGruResetAfter` / `EncdecRnn`: xProj [B, T, G u]
  * (x W + b of every step; G = 4, 3 or 1 gate blocks), recurrentKernel [u, G u], the
