@@ -140,12 +140,7 @@ describe('wasm BatchMatMul with transposes', () => {
       const lead = rank === 3 ? [1] : [];
       const got = tf.tidy(() =>
         tf
-          .matMul(
-            tf.tensor(a, [...lead, rows, cI]),
-            tf.tensor(b, [...lead, rows, cJ]),
-            true,
-            false,
-          )
+          .matMul(tf.tensor(a, [...lead, rows, cI]), tf.tensor(b, [...lead, rows, cJ]), true, false)
           .dataSync(),
       );
       expect(tf.memory().numTensors).toBe(before);
