@@ -9,7 +9,7 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../../packages/core/src/backend/kernels/register.js';
 import { speedUpWasmGather } from '../../../../packages/core/src/backend/kernels/wasm-gather.js';
-import { tidyRead } from '../read-tensor.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 
 const random = seedrandom('gather');
 const values = (shape: number[]) =>

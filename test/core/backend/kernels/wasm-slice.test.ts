@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmSlice } from '../../../../packages/core/src/backend/kernels/wasm-slice.js';
-import { tidyRead } from '../read-tensor.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 
 let stock: tf.KernelConfig;
 beforeAll(async () => {

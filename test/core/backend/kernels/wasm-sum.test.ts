@@ -8,8 +8,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmSum } from '../../../../packages/core/src/backend/kernels/wasm-sum.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 import { expectAllClose } from '../expect-close.js';
-import { tidyRead } from '../read-tensor.js';
 import { withKernel } from '../with-kernel.js';
 
 const random = seedrandom('sum');

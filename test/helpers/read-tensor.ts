@@ -19,3 +19,13 @@ export function tidyRead(f: () => tf.Tensor): TensorRead {
     out.dispose();
   }
 }
+
+/** The value of the scalar `f` returns, read outside `tf.tidy`; nothing `f` makes is left. */
+export function tidyScalar(f: () => tf.Scalar): number {
+  const out = tf.tidy(f);
+  try {
+    return out.arraySync();
+  } finally {
+    out.dispose();
+  }
+}
