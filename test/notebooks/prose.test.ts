@@ -76,8 +76,9 @@ function unaccounted(markdown: string, code: Set<string>, facts: Set<string>) {
     const runTime = paragraph.startsWith('**Run time');
     for (const m of paragraph.matchAll(/(?<![\w.])\d[\d,]*(?:\.\d+)?(%?)/g)) {
       const written = m[0].replace(/[,%]$/, '');
-      const before = paragraph.slice(Math.max(0, m.index - 24), m.index);
-      const after = paragraph.slice(m.index + m[0].length, m.index + m[0].length + 16);
+      const at = m.index!; // matchAll's matches always carry their index
+      const before = paragraph.slice(Math.max(0, at - 24), at);
+      const after = paragraph.slice(at + m[0].length, at + m[0].length + 16);
       const number = normal(written.replace(/%$/, ''));
       const year = /^(19|20)\d\d$/.test(number) && /(al\.|[A-Z][\w-]*|&) \(?$/.test(before);
       const reference = /(notebook|section|#+) $/i.test(before) || /^#/.test(before.trim());

@@ -29,7 +29,8 @@ const decode = (text: string) =>
 /** The chart's own text marks (not axis labels), top to bottom, a multi-line text as its lines. */
 function textMarks(svg: string): SvgText[] {
   const marks: SvgText[] = [];
-  for (const [, tag, body] of svg.matchAll(/<text ([^>]*)>(.*?)<\/text>/g)) {
+  for (const [, attributes, body] of svg.matchAll(/<text ([^>]*)>(.*?)<\/text>/g)) {
+    const tag = attributes!; // both groups take part in every match
     if (!tag.includes('aria-roledescription="text mark"')) continue;
     const [, x, y] = /translate\(([-\d.]+),([-\d.]+)\)/.exec(tag)!;
     const lines = body!.includes('<tspan')

@@ -1,4 +1,4 @@
-import { renderSvg, trainingCurves } from '@encdec/viz';
+import { type FitRecord, renderSvg, trainingCurves } from '@encdec/viz';
 import { describe, expect, it } from 'vitest';
 import { sceneItems, svgTexts } from './helpers/scene.js';
 import { vegaLiteErrors } from './helpers/vega-lite-schema.js';
@@ -25,7 +25,7 @@ const history = {
 };
 
 // Two epochs of two batches each, as liveTrainingCurves records them (TF.js adds batch and size).
-const records = [
+const records: FitRecord[] = [
   { epoch: 0, batch: 0, logs: { batch: 0, size: 8, loss: 2.0, accuracy: 0.1 } },
   { epoch: 0, batch: 1, logs: { batch: 1, size: 8, loss: 1.5, accuracy: 0.3 } },
   { epoch: 0, logs: { loss: 1.75, accuracy: 0.2, val_loss: 1.8, val_accuracy: 0.15 } },
@@ -109,8 +109,8 @@ describe('trainingCurves', () => {
       ['per batch', expect.any(Number)],
     ]);
     // The legend's faint line is as faint as the drawn per-batch lines, and fainter than the rest.
-    const lines = (await sceneItems(spec, 'line')) as { datum: Point; opacity: number }[];
-    const batchLines = lines.filter((l) => l.datum.granularity === 'batch');
+    const lines = await sceneItems(spec, 'line');
+    const batchLines = lines.filter((l) => l.datum?.granularity === 'batch');
     expect(batchLines.length).toBeGreaterThan(0);
     for (const line of batchLines) expect(line.opacity).toBe(legend[1]![1]);
     expect(legend[1]![1]).toBeLessThan(1);

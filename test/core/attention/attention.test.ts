@@ -28,14 +28,13 @@ function rng(seed: number): () => number {
 }
 const rand = rng(42);
 // biome-ignore lint/suspicious/noExplicitAny: nested arrays of any depth, typed at each use.
-const randArray = (...shape: number[]): any =>
-  shape.length === 0
-    ? rand() * 2 - 1
-    : Array.from({ length: shape[0] }, () => randArray(...shape.slice(1)));
+const randArray = (...[length, ...rest]: number[]): any =>
+  length === undefined ? rand() * 2 - 1 : Array.from({ length }, () => randArray(...rest));
 
-const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+// The float64 reference indexes arrays of the sizes it was given (every index in range): the `!`s.
+const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const vecMat = (x: number[], W: M) =>
-  W[0].map((_, j) => x.reduce((s, xi, i) => s + xi * W[i][j], 0));
+  W[0]!.map((_, j) => x.reduce((s, xi, i) => s + xi * W[i]![j]!, 0));
 
 interface RefParams {
   W?: M;
@@ -55,7 +54,7 @@ function refScore(kind: AttentionKind, q: number[], k: number[], p: RefParams): 
     case 'additive': {
       const hq = vecMat(q, p.Wq!);
       const hk = vecMat(k, p.Wk!);
-      return p.v!.reduce((s, vu, u) => s + vu * Math.tanh(hq[u] + hk[u]), 0);
+      return p.v!.reduce((s, vu, u) => s + vu * Math.tanh(hq[u]! + hk[u]!), 0);
     }
   }
 }
@@ -71,9 +70,10 @@ function refAttention(
 ): { weights: M[]; context: M[] } {
   const weights = Q.map((qb, b) =>
     qb.map((q) => {
-      const real = K[b].map((_, s) => (mask ? mask[b][s] !== 0 : true));
-      if (!real.some((r) => r)) return K[b].map(() => 1 / K[b].length);
-      const scores = K[b].map((k, s) => (real[s] ? refScore(kind, q, k, p) : -Infinity));
+      const Kb = K[b]!;
+      const real = Kb.map((_, s) => (mask ? mask[b]![s] !== 0 : true));
+      if (!real.some((r) => r)) return Kb.map(() => 1 / Kb.length);
+      const scores = Kb.map((k, s) => (real[s] ? refScore(kind, q, k, p) : -Infinity));
       const max = Math.max(...scores);
       const e = scores.map((x) => Math.exp(x - max));
       const total = e.reduce((a, x) => a + x, 0);
@@ -81,7 +81,7 @@ function refAttention(
     }),
   );
   const context = weights.map((wb, b) =>
-    wb.map((w) => V[b][0].map((_, d) => w.reduce((s, ws, si) => s + ws * V[b][si][d], 0))),
+    wb.map((w) => V[b]![0]!.map((_, d) => w.reduce((s, ws, si) => s + ws * V[b]![si]![d]!, 0))),
   );
   return { weights, context };
 }
@@ -90,7 +90,7 @@ function expectClose(actual: tf.Tensor, expected: unknown, tol = 1e-5): void {
   const a = (actual.arraySync() as unknown[]).flat(Infinity) as number[];
   const e = (expected as unknown[]).flat(Infinity) as number[];
   expect(a.length).toBe(e.length);
-  const worst = Math.max(...a.map((x, i) => Math.abs(x - e[i])));
+  const worst = Math.max(...a.map((x, i) => Math.abs(x - e[i]!)));
   expect(worst).toBeLessThan(tol);
 }
 
@@ -162,7 +162,7 @@ describe('attention', () => {
             if (row.every((m) => m === 0)) return;
             row.forEach((m, s) => {
               if (m === 0)
-                for (let t = 0; t < tgtLen; t++) expect((r.weights as M[])[b][t][s]).toBe(0);
+                for (let t = 0; t < tgtLen; t++) expect((r.weights as M[])[b]![t]![s]).toBe(0);
             });
           });
         }
@@ -174,7 +174,7 @@ describe('attention', () => {
 
   it('a fully padded row is uniform, not NaN', () => {
     const r = run('dot', ALL_PADDED);
-    for (const w of (r.weights as M[])[1]) for (const x of w) expect(x).toBeCloseTo(1 / srcLen, 6);
+    for (const w of (r.weights as M[])[1]!) for (const x of w) expect(x).toBeCloseTo(1 / srcLen, 6);
     r.dispose();
   });
 
@@ -191,7 +191,7 @@ describe('attention', () => {
         tf.tensor(p.Wq!),
         tf.tensor(p.Wk),
         tf.tensor(p.v!),
-      ];
+      ] as const;
       const out = attention(t[0], t[1], t[2], {
         kind,
         params: { W: t[3], Wq: t[4], Wk: t[5], v: t[6] },
@@ -230,7 +230,7 @@ describe('attention', () => {
     expect(() => maskedSoftmax(s, m)).toThrow(
       'mask must have shape [batch=2, srcLen=4], got shape [2,5].',
     );
-    const s2 = tf.zeros([2, 4]) as tf.Tensor3D;
+    const s2 = tf.zeros<tf.Rank>([2, 4]) as tf.Tensor3D; // rank 2, on purpose
     expect(() => maskedSoftmax(s2)).toThrow(
       'scores must have shape [batch, tgtLen, srcLen], got shape [2,4].',
     );

@@ -31,7 +31,7 @@ function model(kind: AttentionKind): tf.LayersModel {
 
 /** Outputs and the gradient of sum(context) + sum(weights^2) w.r.t. every weight and input. */
 function run(m: tf.LayersModel): number[][] {
-  return tf.tidy(() => {
+  const tensors = tf.tidy(() => {
     const q = tf.tensor3d([
       [
         [0.1, -0.2, 0.3],
@@ -48,17 +48,18 @@ function run(m: tf.LayersModel): number[][] {
     ]);
     const mask = tf.tensor2d([[1, 1, 1, 0]]);
     const f = (q: tf.Tensor, v: tf.Tensor) => {
-      const [context, weights] = m.apply([q, v, mask]) as tf.Tensor[];
+      const [context, weights] = m.apply([q, v, mask]) as [tf.Tensor, tf.Tensor];
       return tf.add(tf.sum(context), tf.sum(tf.square(weights))) as tf.Scalar;
     };
-    const [context, weights] = m.predict([q, v, mask]) as tf.Tensor[];
+    const [context, weights] = m.predict([q, v, mask]) as [tf.Tensor, tf.Tensor];
     // dot and scaledDot have no weights, and variableGrads refuses an empty list.
     const grads = m.trainableWeights.length > 0 ? tf.variableGrads(() => f(q, v)).grads : {};
     const inputGrads = tf.grads(f)([q, v]);
-    return [context, weights, ...Object.values(grads), ...inputGrads].map((t) =>
-      Array.from(t.dataSync()),
-    );
+    return [context, weights, ...Object.values(grads), ...inputGrads];
   });
+  const values = tensors.map((t) => Array.from(t.dataSync()));
+  tf.dispose(tensors);
+  return values;
 }
 
 describe('AttentionLayer on wasm', () => {
@@ -77,7 +78,7 @@ describe('AttentionLayer on wasm', () => {
       expect(onWasm.length).toBe(onCpu.length);
       onWasm.forEach((values, i) => {
         values.forEach((x, j) => {
-          expect(Math.abs(x - onCpu[i][j])).toBeLessThan(1e-5);
+          expect(Math.abs(x - onCpu[i]![j]!)).toBeLessThan(1e-5);
         });
       });
       const loaded = await tf.loadLayersModel(fileHandler(dir));

@@ -16,6 +16,7 @@ import {
 import { fileHandler } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tidyScalar } from '../../helpers/read-tensor.js';
 
 const [batchSize, tgtLen, srcLen, d] = [2, 3, 4, 3];
 const tmp = mkdtempSync(join(tmpdir(), 'encdec-attention-layer-'));
@@ -54,16 +55,16 @@ describe('AttentionLayer', () => {
         q,
         v,
         m,
-      ]) as tf.SymbolicTensor[];
+      ]) as [tf.SymbolicTensor, tf.SymbolicTensor];
       expect(context.shape).toEqual([null, tgt, 5]);
       expect(weights.shape).toEqual([null, tgt, 7]);
     }
     const q = tf.input({ shape: [null, 5] });
     const v = tf.input({ shape: [null, 5] });
-    const [context, weights] = new AttentionLayer({ kind: 'dot' }).apply([
-      q,
-      v,
-    ]) as tf.SymbolicTensor[];
+    const [context, weights] = new AttentionLayer({ kind: 'dot' }).apply([q, v]) as [
+      tf.SymbolicTensor,
+      tf.SymbolicTensor,
+    ];
     expect(context.shape).toEqual([null, null, 5]);
     expect(weights.shape).toEqual([null, null, null]);
   });
@@ -88,9 +89,12 @@ describe('AttentionLayer', () => {
       const { model, layer } = attentionModel(kind, 5);
       const x = inputs(1);
       const before = tf.memory().numTensors;
-      const [context, weights] = model.predict([x.query, x.values, x.mask]) as tf.Tensor[];
+      const [context, weights] = model.predict([x.query, x.values, x.mask]) as [
+        tf.Tensor,
+        tf.Tensor,
+      ];
       const w = Object.fromEntries(
-        layer.getWeights().map((t, i) => [layer.weights[i].originalName.split('/').pop(), t]),
+        layer.getWeights().map((t, i) => [layer.weights[i]!.originalName.split('/').pop(), t]),
       );
       const ref = attention(x.query, x.values, x.values, { kind, mask: x.mask, params: w });
       expect(Array.from(context.dataSync())).toEqual(Array.from(ref.context.dataSync()));
@@ -111,44 +115,48 @@ describe('AttentionLayer', () => {
       // A loss that reaches both outputs with random weights, so no gradient cancels by symmetry.
       const loss = (q: tf.Tensor, v: tf.Tensor) =>
         tf.tidy(() => {
-          const [context, weights] = layer.apply([q, v, x.mask]) as tf.Tensor[];
+          const [context, weights] = layer.apply([q, v, x.mask]) as [tf.Tensor, tf.Tensor];
           return tf.add(tf.sum(tf.mul(context, r1)), tf.sum(tf.mul(weights, r2))) as tf.Scalar;
         });
-      const lossValue = () => tf.tidy(() => loss(x.query, x.values).dataSync()[0]);
+      const lossValue = () => tidyScalar(() => loss(x.query, x.values));
       lossValue(); // builds the layer
 
       const { grads } = tf.variableGrads(() => loss(x.query, x.values));
-      const [gQuery, gValues] = tf.grads((q, v) => loss(q, v))([x.query, x.values]);
+      // One gradient per input.
+      const [gQuery, gValues] = tf.grads((q, v) => loss(q, v))([x.query, x.values]) as [
+        tf.Tensor,
+        tf.Tensor,
+      ];
 
       const eps = 1e-2;
       const expectMatches = (analytic: tf.Tensor, numeric: number[]) => {
         const a = analytic.dataSync();
         for (const [i, n] of numeric.entries()) {
-          expect(Math.abs(a[i] - n)).toBeLessThan(1e-3 + 1e-2 * Math.abs(n));
+          expect(Math.abs(a[i]! - n)).toBeLessThan(1e-3 + 1e-2 * Math.abs(n));
         }
         // Something is actually being tested: the gradient is not all zeros.
         expect(Math.max(...numeric.map(Math.abs))).toBeGreaterThan(1e-2);
       };
       // Weights: perturb each element in place with setWeights.
       layer.weights.forEach((variable, wi) => {
-        const original = layer.getWeights()[wi].clone();
+        const original = layer.getWeights()[wi]!.clone();
         const base = original.dataSync();
         const numeric = Array.from(base, (_, i) => {
           const at = (delta: number) => {
             const data = Float32Array.from(base);
-            data[i] += delta;
+            data[i]! += delta;
             const weightsNow = layer
               .getWeights()
               .map((w, j) => (j === wi ? tf.tensor(data, original.shape) : w));
             layer.setWeights(weightsNow);
-            tf.dispose(weightsNow[wi]);
+            tf.dispose(weightsNow[wi]!);
             return lossValue();
           };
           return (at(eps) - at(-eps)) / (2 * eps);
         });
         const restored = layer.getWeights().map((w, j) => (j === wi ? original : w));
         layer.setWeights(restored);
-        expectMatches(grads[variable.name], numeric);
+        expectMatches(grads[variable.name]!, numeric);
         original.dispose();
       });
       // Inputs: perturb query and values.
@@ -160,10 +168,10 @@ describe('AttentionLayer', () => {
         const numeric = Array.from(base, (_, i) => {
           const at = (delta: number) => {
             const data = Float32Array.from(base);
-            data[i] += delta;
+            data[i]! += delta;
             const moved = tf.tensor(data, tensor.shape);
-            const value = tf.tidy(
-              () => (name === 'query' ? loss(moved, x.values) : loss(x.query, moved)).dataSync()[0],
+            const value = tidyScalar(() =>
+              name === 'query' ? loss(moved, x.values) : loss(x.query, moved),
             );
             moved.dispose();
             return value;
@@ -183,17 +191,17 @@ describe('AttentionLayer', () => {
     const target = tf.randomUniform([batchSize, tgtLen, d], -0.5, 0.5, 'float32', 12);
     const loss = () =>
       tf.tidy(() => {
-        const [context] = model.apply([x.query, x.values, x.mask]) as tf.Tensor[];
+        const [context] = model.apply([x.query, x.values, x.mask]) as [tf.Tensor, tf.Tensor];
         return tf.losses.meanSquaredError(target, context) as tf.Scalar;
       });
     const before = layer.getWeights().map((w) => w.dataSync().slice());
     const optimizer = tf.train.sgd(0.5);
-    const first = tf.tidy(() => loss().dataSync()[0]);
+    const first = tidyScalar(loss);
     for (let step = 0; step < 3; step++) optimizer.minimize(loss, true)?.dispose();
-    const after = tf.tidy(() => loss().dataSync()[0]);
+    const after = tidyScalar(loss);
     expect(after).toBeLessThan(first);
     for (const [i, w] of layer.getWeights().entries()) {
-      expect(Array.from(w.dataSync())).not.toEqual(Array.from(before[i]));
+      expect(Array.from(w.dataSync())).not.toEqual(Array.from(before[i]!));
     }
     tf.dispose([target, ...Object.values(x)]);
     optimizer.dispose();
@@ -209,10 +217,10 @@ describe('AttentionLayer', () => {
       .simpleRNN({ units: d, returnSequences: true })
       .apply(embedded) as tf.SymbolicTensor;
     const query = tf.input({ shape: [1, d], name: 'query' });
-    const [context] = createAttentionLayer({ kind: 'general' }).apply([
-      query,
-      encoded,
-    ]) as tf.SymbolicTensor[];
+    const [context] = createAttentionLayer({ kind: 'general' }).apply([query, encoded]) as [
+      tf.SymbolicTensor,
+      tf.SymbolicTensor,
+    ];
     const output = tf.layers
       .dense({ units: 1 })
       .apply(tf.layers.flatten().apply(context)) as tf.SymbolicTensor;
@@ -228,7 +236,7 @@ describe('AttentionLayer', () => {
     const ys = tf.tensor2d([[1], [-1]]);
     const history = await model.fit(xs, ys, { epochs: 5, batchSize: 2, verbose: 0 });
     const losses = history.history.loss as number[];
-    expect(losses[4]).toBeLessThan(losses[0]);
+    expect(losses[4]).toBeLessThan(losses[0]!); // one loss per epoch
     tf.dispose([...xs, ys]);
     model.dispose();
   });
@@ -273,10 +281,10 @@ describe('AttentionLayer', () => {
       expect(layer).toBeInstanceOf(AttentionLayer);
       expect(layer.kind).toBe(kind);
       expect(layer.units).toBe(5);
-      const a = model.predict([x.query, x.values, x.mask]) as tf.Tensor[];
-      const b = loaded.predict([x.query, x.values, x.mask]) as tf.Tensor[];
+      const a = model.predict([x.query, x.values, x.mask]) as [tf.Tensor, tf.Tensor];
+      const b = loaded.predict([x.query, x.values, x.mask]) as [tf.Tensor, tf.Tensor];
       for (let i = 0; i < 2; i++)
-        expect(Array.from(b[i].dataSync())).toEqual(Array.from(a[i].dataSync()));
+        expect(Array.from(b[i]!.dataSync())).toEqual(Array.from(a[i]!.dataSync()));
       tf.dispose([...a, ...b, ...Object.values(x)]);
       model.dispose();
       loaded.dispose();

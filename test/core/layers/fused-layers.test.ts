@@ -17,6 +17,13 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
+/** Builds `layer` by applying it to `input` (or zeros of that shape), disposing what it makes. */
+function build(layer: tf.layers.Layer, input: tf.Tensor | number[]): void {
+  tf.tidy(() => {
+    layer.apply(Array.isArray(input) ? tf.zeros(input) : input);
+  });
+}
+
 function sequential(layer: tf.layers.Layer): tf.Sequential {
   const model = tf.sequential();
   model.add(layer);
@@ -32,11 +39,9 @@ describe('FusedLstm as a registered layer', () => {
       dropout: 0.25,
     });
     const config = layer.getConfig();
-    const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap
-      .EncdecFusedLstm as [
-      tf.serialization.SerializableConstructor<tf.RNN>,
-      typeof FusedLstm.fromConfig,
-    ];
+    // Registered when @encdec/core is imported.
+    const [cls, fromConfig] =
+      tf.serialization.SerializationMap.getMap().classNameMap.EncdecFusedLstm!;
     const copy = fromConfig(cls, JSON.parse(JSON.stringify(config))) as tf.RNN;
     expect(copy).toBeInstanceOf(FusedLstm);
     expect(copy.getConfig()).toEqual(layer.getConfig());
@@ -121,8 +126,8 @@ describe('FusedLstm as a registered layer', () => {
     // Constant inputs over time: a per-sequence mask keeps them constant, so a dropped input
     // feature is dropped at every step, which equals running on the masked input.
     const input = tf.tidy(() => tf.tile(tf.randomNormal([2, 1, 3], 0, 1, 'float32', 2), [1, 6, 1]));
-    tf.tidy(() => plain.apply(input));
-    tf.tidy(() => dropped.apply(input));
+    build(plain, input);
+    build(dropped, input);
     dropped.setWeights(plain.getWeights());
     // Counted once the layers are built: building a stock LSTM leaves one tensor behind (TF.js).
     const before = tf.memory().numTensors;
@@ -142,7 +147,7 @@ describe('FusedLstm as a registered layer', () => {
     const layer = new FusedLstm({ name: 'dec', units: 4 });
     const input = x();
     const h = tf.zeros([2, 4]);
-    tf.tidy(() => layer.apply(input)); // builds it
+    build(layer, input); // builds it
     // apply() rejects this itself (TF.js's words); call() is what the executor reaches.
     expect(() => layer.call(input, { initialState: [h] })).toThrow(
       'initialState must be 2 tensors [h, c] for layer "dec", got "1 tensors".',
@@ -160,8 +165,8 @@ describe('FusedLstm as a registered layer', () => {
     });
     const fused = new FusedLstm({ units: 4, recurrentDropout: 0.3, returnSequences: true });
     const input = x();
-    tf.tidy(() => stock.apply(input));
-    tf.tidy(() => fused.apply(input));
+    build(stock, input);
+    build(fused, input);
     fused.setWeights(stock.getWeights());
     tf.tidy(() => {
       expect(maxDiff(stock.apply(input) as tf.Tensor, fused.apply(input) as tf.Tensor)).toBe(0);
@@ -180,7 +185,7 @@ describe('gates and GRU form', () => {
     const gru = new FusedGru({ units: 4 });
     expect([gateOf(lstm), gateOf(gru)]).toEqual(['sigmoid', 'sigmoid']);
     expect(gru.getConfig().resetAfter).toBe(true);
-    tf.tidy(() => gru.apply(tf.zeros([1, 2, 3])));
+    build(gru, [1, 2, 3]);
     expect(gru.weights.map((w) => w.shape)).toEqual([
       [3, 12],
       [4, 12],
@@ -194,11 +199,9 @@ describe('gates and GRU form', () => {
   });
 
   it('reads a reset-before config (TF.js GRU) as reset-before, and its own back', () => {
-    const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap
-      .EncdecFusedGru as [
-      tf.serialization.SerializableConstructor<tf.RNN>,
-      typeof FusedGru.fromConfig,
-    ];
+    // Registered when @encdec/core is imported.
+    const [cls, fromConfig] =
+      tf.serialization.SerializationMap.getMap().classNameMap.EncdecFusedGru!;
     const stockConfig = tf.layers.gru({ units: 4 }).getConfig();
     const fromStock = fromConfig(cls, JSON.parse(JSON.stringify(stockConfig))) as FusedGru;
     expect([fromStock.resetAfter, gateOf(fromStock)]).toEqual([false, 'hardSigmoid']);
@@ -228,8 +231,8 @@ describe('gates and GRU form', () => {
     const stockCall = new FusedGru({ ...args, recurrentDropout: 0.3 });
     const fused = new FusedGru(args);
     const input = x();
-    tf.tidy(() => stockCall.apply(input));
-    tf.tidy(() => fused.apply(input));
+    build(stockCall, input);
+    build(fused, input);
     fused.setWeights(stockCall.getWeights());
     const before = tf.memory().numTensors;
     tf.tidy(() => {
@@ -271,7 +274,7 @@ describe('building', () => {
   it("drops TF.js's orthogonal-initializer warning when a 32-unit LSTM builds", () => {
     const spy = spyOnWarn(() => {
       const layer = new FusedLstm({ units: 32, recurrentInitializer: 'orthogonal' });
-      tf.tidy(() => layer.apply(tf.zeros([1, 2, 3])));
+      build(layer, [1, 2, 3]);
       layer.dispose();
     });
     expect(orthogonalWarnings(spy)).toEqual([]);

@@ -92,7 +92,7 @@ describe('save and loadSeq2Seq', () => {
     const tokens = tf.tensor1d([1, 1], 'int32');
     const out = loaded.decodeStep(tokens, state);
     expect(out.logits!.shape).toEqual([2, V]);
-    tf.dispose([state, tokens, out]);
+    tf.dispose([state, tokens, out.state, out.logits, out.logProbs, out.attention]);
     model.dispose();
     loaded.dispose();
   });

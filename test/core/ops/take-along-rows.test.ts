@@ -17,7 +17,7 @@ const table = Array.from({ length: 7 }, (_, i) =>
   Array.from({ length: 6 }, (_, j) => Math.sin(3 * i + 7 * j) * 2),
 );
 const step: StepFn<{ h: tf.Tensor2D }> = (tokens, state) => {
-  const logits = tf.add(tf.gather(tf.tensor2d(table), tokens), tf.mul(state.h, 0.1)); // [rows, 6]
+  const logits = tf.add<tf.Tensor2D>(tf.gather(tf.tensor2d(table), tokens), tf.mul(state.h, 0.1)); // [rows, 6]
   return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, state: { h: tf.tanh(logits) } };
 };
 

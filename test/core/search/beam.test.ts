@@ -218,7 +218,7 @@ describe('beamSearch', () => {
   it('runs 1,000 steps without leaking a tensor', () => {
     // Token 1 is almost certain and the end token nearly impossible: no beam ever finishes.
     const step: StepFn<{ h: tf.Tensor2D }> = (tokens, state) => {
-      const h = tf.tanh(tf.add(state.h, 0.1)); // a new state tensor every step
+      const h = tf.tanh(tf.add<tf.Tensor2D>(state.h, 0.1)); // a new state tensor every step
       const logits = tf.tensor2d([[-100, 0, -20, -20]]).tile([tokens.shape[0], 1]);
       return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, state: { h } };
     };

@@ -73,7 +73,9 @@ describe('greedySearch', () => {
   it('runs 1,000 steps without leaking a tensor', () => {
     const encoded = tf.randomNormal([4, 7, 3]); // passed through unchanged, owned by the caller
     const step: StepFn<{ h: tf.Tensor2D; encoded: tf.Tensor }> = (tokens, state) => {
-      const h = tf.tanh(tf.add(state.h, tf.mean(state.encoded, [1, 2]).reshape([-1, 1])));
+      const h = tf.tanh(
+        tf.add<tf.Tensor2D>(state.h, tf.mean(state.encoded, [1, 2]).reshape([-1, 1])),
+      );
       const logits = tf.concat([tf.fill([tokens.shape[0], 1], -30), h], 1); // end never wins
       return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, state: { ...state, h } };
     };

@@ -66,8 +66,11 @@ export function chainState(chain: Chain): ChainState {
   };
 }
 
-/** The step function of the chain: logProbs = table[row, prev2, prev1, :]. */
-export const chainStep: StepFn<ChainState> = (tokens, state) => {
+/**
+ * The step function of the chain: logProbs = table[row, prev2, prev1, :]. Typed with `satisfies`
+ * so that callers see that it always returns `logProbs`.
+ */
+export const chainStep = ((tokens, state) => {
   const rows = tokens.shape[0];
   const byPrev2 = tf.gather(state.table, state.prev.reshape([rows, 1]), 1, 1); // [rows, 1, in, V]
   const table = byPrev2.reshape(byPrev2.shape.filter((_, i) => i !== 1)); // [rows, in, V]
@@ -78,7 +81,7 @@ export const chainStep: StepFn<ChainState> = (tokens, state) => {
     attention: attention.reshape([rows, attention.shape[2]!]) as tf.Tensor2D,
     state: { table: state.table, prev: tokens, attention: state.attention },
   };
-};
+}) satisfies StepFn<ChainState>;
 
 export interface Path {
   tokens: number[];

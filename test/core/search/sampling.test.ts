@@ -85,7 +85,7 @@ describe('sampleSearch', () => {
 
   it('runs 1,000 steps without leaking a tensor', () => {
     const step: StepFn<{ h: tf.Tensor2D }> = (tokens, state) => {
-      const h = tf.tanh(tf.add(state.h, 0.1));
+      const h = tf.tanh(tf.add<tf.Tensor2D>(state.h, 0.1));
       const logits = tf.tensor2d([[-100, 0, 0.5, -1]]).tile([tokens.shape[0], 1]);
       return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, state: { h } };
     };

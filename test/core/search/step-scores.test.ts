@@ -140,7 +140,7 @@ describe('searches over logits', () => {
       const step: StepFn<{ h: tf.Tensor2D }> = (tokens, state) => {
         const h = tf.tanh(tf.add(tf.matMul(state.h, A), tf.gather(E, tokens))) as tf.Tensor2D;
         const attention = tf.softmax(tf.matMul(h, C)) as tf.Tensor2D; // [rows, 4]
-        return { logits: tf.matMul(h, B), attention, state: { h } };
+        return { logits: tf.matMul<tf.Tensor2D>(h, B), attention, state: { h } };
       };
       const h = tf.tensor2d(weights.h, [6, units]);
       const before = tf.memory().numTensors;

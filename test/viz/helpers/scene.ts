@@ -49,6 +49,7 @@ interface SceneNode {
   datum?: Record<string, unknown>;
   x?: number;
   y?: number;
+  opacity?: number;
   [key: string]: unknown;
 }
 

@@ -93,7 +93,8 @@ export class AttentionLayer extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
     return tf.tidy(() => {
-      const [query, values, mask] = inputs as tf.Tensor[];
+      // build() checked that the inputs are [query, values] or [query, values, mask].
+      const [query, values, mask] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor?];
       const params: AttentionParams = {
         W: this.W?.read(),
         Wq: this.Wq?.read(),
@@ -139,19 +140,23 @@ export function createAttentionLayer(args: AttentionLayerArgs): AttentionLayer {
   return new AttentionLayer(args);
 }
 
+/** The shape of a rank-3 input, [batch, length, depth]. */
+type Shape3 = [number | null, number | null, number | null];
+const isRank3 = (shape: tf.Shape): shape is Shape3 => shape.length === 3;
+
 /** [queryShape, valuesShape], checked: [query, values] or [query, values, mask], ranks 3, 3, 2. */
-function checkInputShapes(inputShape: tf.Shape | tf.Shape[]): [tf.Shape, tf.Shape] {
+function checkInputShapes(inputShape: tf.Shape | tf.Shape[]): [Shape3, Shape3] {
   const shapes = inputShape as tf.Shape[];
-  if (!Array.isArray(shapes[0]) || shapes.length < 2 || shapes.length > 3) {
+  const [queryShape, valuesShape, maskShape] = shapes;
+  if (!Array.isArray(queryShape) || valuesShape === undefined || shapes.length > 3) {
     throw invalidArgument(
       'inputs',
       inputShape,
       'a list [query, values] or [query, values, mask] (one shape per tensor)',
     );
   }
-  const [queryShape, valuesShape, maskShape] = shapes;
-  if (queryShape.length !== 3) throw badAttentionShape('query', queryShape, '[batch, tgtLen, dq]');
-  if (valuesShape.length !== 3) {
+  if (!isRank3(queryShape)) throw badAttentionShape('query', queryShape, '[batch, tgtLen, dq]');
+  if (!isRank3(valuesShape)) {
     throw badAttentionShape('values', valuesShape, '[batch, srcLen, dv]');
   }
   if (maskShape !== undefined && maskShape.length !== 2) {

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   fromConfigByConstructor,
   fusedOrStockCall,
+  type RecurrentKwargs,
   registeredClass,
   stockRecurrentClass,
 } from './fused-recurrent.js';
@@ -142,10 +143,7 @@ export class FusedGru extends StockBase {
    */
   static fromConfig = fromConfigByConstructor;
 
-  override call(
-    inputs: tf.Tensor | tf.Tensor[],
-    kwargs: tf.serialization.ConfigDict,
-  ): tf.Tensor | tf.Tensor[] {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: RecurrentKwargs): tf.Tensor | tf.Tensor[] {
     const kind = this.resetAfter ? 'gruResetAfter' : 'gru';
     return fusedOrStockCall(this, kind, inputs, kwargs, () => super.call(inputs, kwargs));
   }

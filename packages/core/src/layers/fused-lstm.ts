@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   fromConfigByConstructor,
   fusedOrStockCall,
+  type RecurrentKwargs,
   stockRecurrentClass,
 } from './fused-recurrent.js';
 
@@ -24,10 +25,7 @@ export class FusedLstm extends StockBase {
     super({ ...args, recurrentActivation: args.recurrentActivation ?? 'sigmoid' });
   }
 
-  override call(
-    inputs: tf.Tensor | tf.Tensor[],
-    kwargs: tf.serialization.ConfigDict,
-  ): tf.Tensor | tf.Tensor[] {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: RecurrentKwargs): tf.Tensor | tf.Tensor[] {
     return fusedOrStockCall(this, 'lstm', inputs, kwargs, () => super.call(inputs, kwargs));
   }
 }

@@ -78,7 +78,7 @@ interface CellInternals {
   recurrentActivation?: { getClassName(): string };
 }
 
-interface RecurrentKwargs {
+export interface RecurrentKwargs {
   mask?: tf.Tensor | null;
   training?: boolean | null;
   initialState?: tf.Tensor[] | null;
@@ -92,13 +92,13 @@ export function fusedOrStockCall(
   layer: tf.RNN,
   kind: FusedCell,
   inputs: tf.Tensor | tf.Tensor[],
-  kwargs: tf.serialization.ConfigDict,
+  kwargs: RecurrentKwargs,
   stock: () => tf.Tensor | tf.Tensor[],
 ): tf.Tensor | tf.Tensor[] {
   const internals = layer.cell as unknown as CellInternals;
   const gate = fusableGate(layer, internals, kind);
   if (gate === null) return stock();
-  return fusedCall(layer, internals, kind, gate, inputs, kwargs as RecurrentKwargs);
+  return fusedCall(layer, internals, kind, gate, inputs, kwargs);
 }
 
 /** As the stock classes do: the config is the constructor's argument. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   fromConfigByConstructor,
   fusedOrStockCall,
+  type RecurrentKwargs,
   stockRecurrentClass,
 } from './fused-recurrent.js';
 
@@ -18,10 +19,7 @@ export class FusedSimpleRnn extends StockBase {
   static readonly className = 'EncdecFusedSimpleRnn';
   static fromConfig = fromConfigByConstructor;
 
-  override call(
-    inputs: tf.Tensor | tf.Tensor[],
-    kwargs: tf.serialization.ConfigDict,
-  ): tf.Tensor | tf.Tensor[] {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: RecurrentKwargs): tf.Tensor | tf.Tensor[] {
     return fusedOrStockCall(this, 'rnn', inputs, kwargs, () => super.call(inputs, kwargs));
   }
 }

@@ -31,7 +31,7 @@ type Rnn = 'lstm' | 'gru' | 'simpleRNN';
 
 /** Embedding -> RNN(returnState) encoder; Embedding -> RNN(initialState) decoder -> Dense softmax. */
 function seedModel(kind: Rnn): tf.LayersModel {
-  const rnn = (config: tf.layers.LSTMLayerArgs) => tf.layers[kind](config) as tf.RNN;
+  const rnn = (config: tf.LSTMLayerArgs) => tf.layers[kind](config) as tf.RNN;
   const srcIn = tf.input({ shape: [null], dtype: 'int32' }); // [batchSize, srcLen]
   const tgtIn = tf.input({ shape: [null], dtype: 'int32' }); // [batchSize, tgtLen]
   const srcEmb = tf.layers.embedding({

@@ -129,7 +129,7 @@ describe('UnsortedSegmentSum', () => {
     await tf.setBackend('cpu');
     const ids = tf.tensor1d([99_999, 0, 99_999], 'int32');
     const out = tf.unsortedSegmentSum(tf.ones([3, 2]), ids, 100_000);
-    const values = out.dataSync();
+    const values = out.dataSync<'float32'>();
     expect([values[0], values[1], values[2 * 99_999], values[2 * 99_999 + 1]]).toEqual([
       1, 1, 2, 2,
     ]);

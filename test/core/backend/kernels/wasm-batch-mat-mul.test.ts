@@ -130,22 +130,17 @@ describe('wasm BatchMatMul with transposes', () => {
     [8, 2],
     [8, 3],
     [6, 2],
-  ]) {
+  ] as const) {
     it(`A^T B with a large B (${cI} x 960 from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
       await tf.setBackend('wasm');
       const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product
-      const a = Float32Array.from(values([rows, cI!]));
+      const a = Float32Array.from(values([rows, cI]));
       const b = Float32Array.from(values([rows, cJ]));
       const before = tf.memory().numTensors;
       const lead = rank === 3 ? [1] : [];
       const got = tf.tidy(() =>
         tf
-          .matMul(
-            tf.tensor(a, [...lead, rows, cI!]),
-            tf.tensor(b, [...lead, rows, cJ]),
-            true,
-            false,
-          )
+          .matMul(tf.tensor(a, [...lead, rows, cI]), tf.tensor(b, [...lead, rows, cJ]), true, false)
           .dataSync(),
       );
       expect(tf.memory().numTensors).toBe(before);

@@ -9,6 +9,7 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../../packages/core/src/backend/kernels/register.js';
 import { speedUpWasmGather } from '../../../../packages/core/src/backend/kernels/wasm-gather.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 
 const random = seedrandom('gather');
 const values = (shape: number[]) =>
@@ -35,11 +36,11 @@ interface Case {
 /** gather on `backend`: [values, shape]. */
 async function gatherOn(backend: string, c: Case, x: number[], idx: number[], dtype: tf.DataType) {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  const out = tidyRead(() => {
     const xs = tf.tensor(dtype === 'bool' ? x.map((v) => v > 0) : x, c.x, dtype);
-    const out = tf.gather(xs, tf.tensor(idx, c.indices, 'int32'), c.axis, c.batchDims);
-    return [Array.from(out.dataSync()), out.shape] as const;
+    return tf.gather(xs, tf.tensor(idx, c.indices, 'int32'), c.axis, c.batchDims);
   });
+  return [out.values, out.shape] as const;
 }
 
 describe('wasm GatherV2 on the heap', () => {

@@ -196,7 +196,8 @@ describe('wasm recurrent loop kernels', () => {
       expect(relativeError(group.rows.dataSync(), expected)).toBeLessThan(1e-5);
     }
 
-    tf.dispose([out, plain.out, back.dPre, back.dStates, back.dRecurrent, ...records!]);
+    tf.dispose([out, plain.out, back.dPre, back.dStates, ...records!]);
+    back.dRecurrent?.dispose();
     disposeInputs(t);
     expect(heap.numDataIds()).toBe(before);
   });
@@ -220,7 +221,10 @@ describe('wasm recurrent loop kernels', () => {
     // Row 0 is fully masked: each output and the final h are h0 (and the final c is c0).
     const outputSize = c.batch * c.timeSteps * 8;
     const outputs = out.slice(0, outputSize).reshape([c.batch, c.timeSteps, 8]);
-    const finals = out.slice(outputSize).reshape([STATES[cell], c.batch, 8]).arraySync();
+    const finals = out
+      .slice(outputSize)
+      .reshape<tf.Tensor3D>([STATES[cell], c.batch, 8])
+      .arraySync();
     const h0 = t.states[0]!.arraySync()[0]!;
     for (const step of (outputs.arraySync() as number[][][])[0]!) expect(step).toEqual(h0);
     for (const [i, state] of finals.entries())

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmSlice } from '../../../../packages/core/src/backend/kernels/wasm-slice.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 
 let stock: tf.KernelConfig;
 beforeAll(async () => {
@@ -64,11 +65,11 @@ async function sliceOn(backend: string, [shape, begin, size]: Case, dtype: tf.Da
   await tf.setBackend(backend);
   const n = shape.reduce((a, b) => a * b, 1);
   const values = Array.from({ length: n }, (_, i) => ((i * 37) % 201) - 100); // distinct, mixed signs
-  return tf.tidy(() => {
+  const out = tidyRead(() => {
     const x = tf.tensor(dtype === 'bool' ? values.map((v) => v > 0) : values, shape, dtype);
-    const out = tf.slice(x, begin, size);
-    return [Array.from(out.dataSync()), out.shape, out.dtype] as const;
+    return tf.slice(x, begin, size);
   });
+  return [out.values, out.shape, out.dtype] as const;
 }
 
 describe('wasm Slice', () => {

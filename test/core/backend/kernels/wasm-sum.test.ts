@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedUpWasmSum } from '../../../../packages/core/src/backend/kernels/wasm-sum.js';
+import { tidyRead } from '../../../helpers/read-tensor.js';
 import { expectAllClose } from '../expect-close.js';
 import { withKernel } from '../with-kernel.js';
 
@@ -36,11 +37,12 @@ async function sumOn(
   dtype: 'float32' | 'int32' = 'float32',
 ): Promise<[number[], number[]]> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  // tf.sum takes undefined, not null, for "every axis".
+  const out = tidyRead(() => {
     const input = tf.tensor(dtype === 'int32' ? x.map((v) => Math.round(v * 10)) : x, shape, dtype);
-    const out = tf.sum(input, axis, keepDims);
-    return [Array.from(out.dataSync()), out.shape];
+    return tf.sum(input, axis ?? undefined, keepDims);
   });
+  return [out.values, out.shape];
 }
 
 describe('wasm Sum over leading axes', () => {
@@ -79,12 +81,9 @@ describe('wasm Sum over leading axes', () => {
         const dataIdsBefore = wasmBackend.numDataIds();
         const [onWasm, wasmShape] = await sumOn('wasm', x, shape, axis, keepDims);
         expect(wasmBackend.numDataIds()).toBe(dataIdsBefore);
-        const [onStock] = withKernel(stock, ours, () =>
-          tf.tidy(() => {
-            const out = tf.sum(tf.tensor(x, shape), axis, keepDims);
-            return [Array.from(out.dataSync())];
-          }),
-        );
+        const onStock = withKernel(stock, ours, () =>
+          tidyRead(() => tf.sum(tf.tensor(x, shape), axis ?? undefined, keepDims)),
+        ).values;
         expect(wasmShape).toEqual(cpuShape);
         expectAllClose(onWasm, onCpu, 1e-4);
         expectAllClose(onWasm, onStock!, 1e-4);

@@ -23,11 +23,12 @@ export function rangeSlice(stock: tf.KernelConfig): tf.KernelConfig {
       begin: number | number[];
       size: number | number[];
     };
+    // parseSliceParams returns the pair [begin, size], each with one entry per axis of x.
     const [begin_, size_] = tf.slice_util.parseSliceParams(
       x as tf.TensorInfo as tf.Tensor,
       begin,
       size,
-    );
+    ) as [number[], number[]];
     if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, begin_, size_)) {
       return stock.kernelFunc(args);
     }
