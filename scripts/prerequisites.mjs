@@ -1,6 +1,6 @@
 // What encdec needs from the machine beyond `npm ci`, how to find it and how to install it.
 // Used by `npm run setup` (scripts/setup.mjs), by scripts/jupyter.mjs and by the tests' global
-// set-up (test/global-setup.ts), so that all three name the same things with the same commands.
+// set-up (test/setup/prerequisites.ts), so that all three name the same things with the same commands.
 //
 //   Jupyter    a Python with notebook, nbclient, nbconvert, nbformat: $ENCDEC_JUPYTER_PYTHON, else
 //              /usr/bin/python3 (Debian's Jupyter), else python3 on PATH

@@ -79,14 +79,14 @@ export {
 } from './layers/attention-layer.js';
 
 // --- model ----------------------------------------------------------------------------------------
-export { FusedGru, type FusedGruArgs, fusedGru } from './layers/fused-gru.js';
-export { GATE_ACTIVATIONS, type GateActivation } from './layers/fused-kernel-types.js';
-export { FusedLstm, type FusedLstmArgs, fusedLstm } from './layers/fused-lstm.js';
+export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';
+export { GATE_ACTIVATIONS, type GateActivation } from './fused/loop-types.js';
+export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused/fused-lstm.js';
 export {
   FusedSimpleRnn,
   type FusedSimpleRnnArgs,
   fusedSimpleRnn,
-} from './layers/fused-simple-rnn.js';
+} from './fused/fused-simple-rnn.js';
 export {
   type ClassifierFitOptions,
   createSequenceClassifier,
@@ -94,7 +94,7 @@ export {
   POOLINGS,
   SequenceClassifier,
   type SequenceClassifierConfig,
-} from './model/sequence-classifier.js';
+} from './classifier/sequence-classifier.js';
 export {
   CELL_KINDS,
   type CellKind,
@@ -121,9 +121,10 @@ export {
   createDecodePool,
   DecodePool,
   type DecodePoolOptions,
-} from './model/decode-pool.js';
+} from './pool/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
-export { loadSeq2Seq, OPTIMIZER_FILE, SEQ2SEQ_FILE } from './model/persist.js';
+export { loadSeq2Seq } from './save/load-seq2seq.js';
+export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
 export {
   createSeq2Seq,
@@ -140,7 +141,7 @@ export type {
   Seq2SeqVocabularyInput,
   VocabularyData,
   VocabularyInput,
-} from './model/vocabulary.js';
+} from './model/seq2seq-vocabulary.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 
 // --- train ----------------------------------------------------------------------------------------

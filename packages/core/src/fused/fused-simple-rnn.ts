@@ -1,13 +1,9 @@
 /**
  * `FusedSimpleRnn`: tf.layers.simpleRNN with the whole sequence run as one fused op (see
- * fused-recurrent.ts); same arguments, weights, config and results as the stock layer.
+ * fused-layer.ts); same arguments, weights, config and results as the stock layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  fromConfigByConstructor,
-  fusedOrStockCall,
-  stockRecurrentClass,
-} from './fused-recurrent.js';
+import { fromConfigByConstructor, fusedOrStockCall, stockRecurrentClass } from './fused-layer.js';
 
 export type FusedSimpleRnnArgs = Parameters<typeof tf.layers.simpleRNN>[0];
 

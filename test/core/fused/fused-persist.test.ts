@@ -103,7 +103,7 @@ it('saves the reset-after GRU as Keras 2+ does (reset_after, bias [2, 3 units])'
   const dir = join(root, 'gru-reset-after');
   const model = makeModel('gru');
   await model.save(dir);
-  const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8'));
+  const json = JSON.parse(readFileSync(join(await currentSave(dir), MODEL_FILE), 'utf8'));
   const text = JSON.stringify(json);
   expect(text).toContain('"reset_after":true');
   expect(text).toContain('"recurrent_activation":"sigmoid"');
