@@ -3,15 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 // Tests import the packages by name; the aliases point them at the TypeScript sources so that a
 // test run needs no build. `test/packages.test.ts` checks the built packages separately.
-const src = (pkg: string) =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const entry = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@encdec/core': src('core'),
-      '@encdec/viz': src('viz'),
-    },
+    alias: [
+      { find: /^@encdec\/core$/, replacement: entry('core/src/index.ts') },
+      { find: /^@encdec\/core\/internal$/, replacement: entry('core/src/internal.ts') },
+      { find: /^@encdec\/viz$/, replacement: entry('viz/src/index.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

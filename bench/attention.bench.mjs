@@ -8,7 +8,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTENTION_KINDS, attention, fileHandler } from '@encdec/core';
+import { ATTENTION_KINDS, attention } from '@encdec/core';
+import { fileHandler } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { medianMs } from './timing.mjs';

@@ -97,7 +97,7 @@ if (found !== undefined) {
   const cacheDir = imdbCacheDir(env);
   console.log(`downloading into ${cacheDir} (once; checksums checked)`);
   const core = join(root, 'packages', 'core', 'dist');
-  const { downloadFile } = await import(pathToFileURL(join(core, 'index.js')).href);
+  const { downloadFile } = await import(pathToFileURL(join(core, 'internal.js')).href);
   const { IMDB_FILES } = await import(pathToFileURL(join(core, 'datasets', 'imdb-files.js')).href);
   for (const file of [IMDB_FILES.aclImdb, IMDB_FILES.wordIndex]) {
     const path = await downloadFile({ ...file, cacheDir });

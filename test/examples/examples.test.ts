@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { currentSave, loadSeq2Seq, MODEL_FILE, SEQ2SEQ_FILE, WEIGHTS_FILE } from '@encdec/core';
+import { currentSave, loadSeq2Seq } from '@encdec/core';
+import { MODEL_FILE, SEQ2SEQ_FILE, WEIGHTS_FILE } from '@encdec/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,9 +1,11 @@
 /**
- * `@encdec/core`: the public API. Everything a user imports comes from here, and nothing else is
- * public. Sections follow the package's folders.
+ * `@encdec/core`: the public API, what a learner or a script imports. Sections follow the
+ * package's folders. The plumbing that `@encdec/viz`, the scripts and the tests share (atomic
+ * file writes, file names of a save, download helpers, the loss's internals) is in the secondary
+ * entry `@encdec/core/internal` (internal.ts), which makes no promise of stability.
  */
 
-export { EncdecError, show as showValue } from './errors.js';
+export { EncdecError } from './errors.js';
 
 // --- backend --------------------------------------------------------------------------------------
 // Registers encdec's TF.js kernels (a side effect; it switches no backend).
@@ -58,9 +60,7 @@ export type { ImdbReview, ImdbSplitName } from './datasets/acl-imdb.js';
 export { getImdbWordIndex, type ImdbWordIndexOptions } from './datasets/word-index.js';
 export { tokenizeImdb } from './datasets/imdb-tokenize.js';
 export type { ImdbLocationOptions } from './datasets/imdb-files.js';
-export { type DatasetProgress, type DownloadOptions, downloadFile } from './datasets/download.js';
-export type { Checksum, ChecksumAlgorithm } from './datasets/checksum.js';
-export { defaultCacheDir } from './datasets/cache-dir.js';
+export type { DatasetProgress } from './datasets/download.js';
 
 // --- attention ------------------------------------------------------------------------------------
 export {
@@ -78,7 +78,7 @@ export {
   createAttentionLayer,
 } from './layers/attention-layer.js';
 
-// --- model ----------------------------------------------------------------------------------------
+// --- recurrent layers (one op per sequence; notebook 02 builds them directly) --------------------
 export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';
 export { GATE_ACTIVATIONS, type GateActivation } from './fused/loop-types.js';
 export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused/fused-lstm.js';
@@ -87,6 +87,8 @@ export {
   type FusedSimpleRnnArgs,
   fusedSimpleRnn,
 } from './fused/fused-simple-rnn.js';
+
+// --- models --------------------------------------------------------------------------------------
 export {
   type ClassifierFitOptions,
   createSequenceClassifier,
@@ -124,7 +126,6 @@ export {
 } from './pool/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
 export { loadSeq2Seq } from './save/load-seq2seq.js';
-export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
 export {
   createSeq2Seq,
@@ -142,10 +143,8 @@ export type {
   VocabularyData,
   VocabularyInput,
 } from './model/seq2seq-vocabulary.js';
-export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 
 // --- train ----------------------------------------------------------------------------------------
-export { type BatchSums, tokenObjective } from './train/fit.js';
 export {
   type Callback,
   type EarlyStoppingOptions,
@@ -165,22 +164,10 @@ export {
   type Trainable,
   type TrainOptions,
 } from './train/fit.js';
-export {
-  type MaskedSums,
-  type MaskedTokenSums,
-  maskedCorrect,
-  maskedCrossEntropy,
-  maskedCrossEntropySums,
-  maskedTokenSums,
-} from './train/loss.js';
-export { formatLogs, progressBar } from './train/progress.js';
+export { maskedCorrect, maskedCrossEntropy } from './train/loss.js';
 
-// --- io -------------------------------------------------------------------------------------------
-export { type FileData, writeFileAtomic, writeFileAtomicSync } from './io/atomic-write.js';
-export { fileHandler, MODEL_FILE, WEIGHTS_FILE } from './io/file-handler.js';
-export { loadJson, saveJson } from './io/json-file.js';
-export { loadModel, saveModel } from './io/model-files.js';
-export { currentSave, SAVE_MANIFEST_FILE } from './io/save-dir.js';
+// --- saving ---------------------------------------------------------------------------------------
+export { currentSave } from './io/save-dir.js';
 
 // --- search ---------------------------------------------------------------------------------------
 export { type BeamOptions, beamSearch } from './search/beam.js';

@@ -4,7 +4,8 @@
  * extends core's `EncdecError`, so one `catch (e instanceof EncdecError)` covers both packages.
  */
 
-import { EncdecError, showValue as show } from '@encdec/core';
+import { EncdecError } from '@encdec/core';
+import { showValue as show } from '@encdec/core/internal';
 
 /**
  * The error every `@encdec/viz` check throws; `argument` names what was wrong. Its `name` stays

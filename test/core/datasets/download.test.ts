@@ -4,7 +4,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type DatasetProgress, downloadFile, EncdecError } from '@encdec/core';
+import { type DatasetProgress, EncdecError } from '@encdec/core';
+import { downloadFile } from '@encdec/core/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from './fixtures.js';
 

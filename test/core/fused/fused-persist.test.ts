@@ -9,14 +9,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSeq2Seq,
-  currentSave,
-  fileHandler,
-  loadSeq2Seq,
-  MODEL_FILE,
-  type Seq2Seq,
-} from '@encdec/core';
+import { createSeq2Seq, currentSave, loadSeq2Seq, type Seq2Seq } from '@encdec/core';
+import { fileHandler, MODEL_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toOlderLayout } from '../io/older-layout.js';

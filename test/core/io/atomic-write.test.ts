@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadJson, saveJson, writeFileAtomic, writeFileAtomicSync } from '@encdec/core';
+import { loadJson, saveJson, writeFileAtomic, writeFileAtomicSync } from '@encdec/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const tmp = mkdtempSync(join(tmpdir(), 'encdec-atomic-'));

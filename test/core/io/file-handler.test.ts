@@ -10,7 +10,8 @@ import {
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { currentSave, fileHandler, loadModel, SAVE_MANIFEST_FILE, saveModel } from '@encdec/core';
+import { currentSave } from '@encdec/core';
+import { fileHandler, loadModel, SAVE_MANIFEST_FILE, saveModel } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toOlderLayout } from './older-layout.js';

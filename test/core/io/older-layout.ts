@@ -1,6 +1,7 @@
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentSave, SAVE_MANIFEST_FILE } from '@encdec/core';
+import { currentSave } from '@encdec/core';
+import { SAVE_MANIFEST_FILE } from '@encdec/core/internal';
 
 /**
  * Rewrites the save in `dir` in the layout of directories saved before manifests existed: its

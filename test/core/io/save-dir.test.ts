@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { currentSave, fileHandler, loadModel, SAVE_MANIFEST_FILE } from '@encdec/core';
+import { currentSave } from '@encdec/core';
+import { fileHandler, loadModel, SAVE_MANIFEST_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 

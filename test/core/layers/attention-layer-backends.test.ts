@@ -5,12 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ATTENTION_KINDS,
-  type AttentionKind,
-  createAttentionLayer,
-  fileHandler,
-} from '@encdec/core';
+import { ATTENTION_KINDS, type AttentionKind, createAttentionLayer } from '@encdec/core';
+import { fileHandler } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';

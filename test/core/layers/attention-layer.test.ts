@@ -12,8 +12,8 @@ import {
   AttentionLayer,
   attention,
   createAttentionLayer,
-  fileHandler,
 } from '@encdec/core';
+import { fileHandler } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 

@@ -7,7 +7,8 @@
  * test/fixtures/pytorch/make-fixtures.py; the weights are a formula both sides compute.
  */
 import { readFileSync } from 'node:fs';
-import { createSeedModel, initBackend, maskedTokenSums } from '@encdec/core';
+import { createSeedModel, initBackend } from '@encdec/core';
+import { maskedTokenSums } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectAllClose } from '../backend/expect-close.js';

@@ -8,16 +8,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import {
-  createSeq2Seq,
-  currentSave,
-  loadSeq2Seq,
-  OPTIMIZER_FILE,
-  SAVE_MANIFEST_FILE,
-  SEQ2SEQ_FILE,
-  type Seq2Seq,
-  shiftRight,
-} from '@encdec/core';
+import { createSeq2Seq, currentSave, loadSeq2Seq, type Seq2Seq, shiftRight } from '@encdec/core';
+import { OPTIMIZER_FILE, SAVE_MANIFEST_FILE, SEQ2SEQ_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toOlderLayout } from '../io/older-layout.js';

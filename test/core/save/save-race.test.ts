@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSeq2Seq, currentSave, loadSeq2Seq, SAVE_MANIFEST_FILE } from '@encdec/core';
+import { createSeq2Seq, currentSave, loadSeq2Seq } from '@encdec/core';
+import { SAVE_MANIFEST_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -8,9 +8,9 @@ import {
   evaluateLoop,
   fitLoop,
   modelCheckpoint,
-  progressBar,
   type Trainable,
 } from '@encdec/core';
+import { progressBar } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bigram, data, V } from './bigram.js';

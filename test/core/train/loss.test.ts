@@ -1,9 +1,5 @@
-import {
-  maskedCorrect,
-  maskedCrossEntropy,
-  maskedCrossEntropySums,
-  maskedTokenSums,
-} from '@encdec/core';
+import { maskedCorrect, maskedCrossEntropy } from '@encdec/core';
+import { maskedCrossEntropySums, maskedTokenSums } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -19,7 +19,10 @@ import { type DatasetProgress, downloadFile } from './download.js';
 export interface ImdbLocationOptions {
   /** A local directory holding the files. Default: `ENCDEC_DATA_DIR`, else download. */
   path?: string;
-  /** Where downloads and the indexed corpus are cached. Default: {@link defaultCacheDir}. */
+  /**
+   * Where downloads and the indexed corpus are cached. Default: `ENCDEC_CACHE_DIR`, else
+   * `$XDG_CACHE_HOME/encdec`, else `~/.cache/encdec`.
+   */
   cacheDir?: string;
   /** Progress of downloads and of reading the archive. */
   onProgress?: (progress: DatasetProgress) => void;

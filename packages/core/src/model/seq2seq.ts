@@ -125,12 +125,14 @@ export class Seq2Seq {
     this.vocabulary = options.vocabulary;
   }
 
-  /** The vocabularies kept with the model (word list or word index per side), if any. */
+  /**
+   * The vocabularies kept with the model (word list or word index per side), if any. A Map word
+   * index set here is kept as the plain object it saves as (see `checkVocabulary`).
+   */
   get vocabulary(): Seq2SeqVocabulary | undefined {
     return this.vocab;
   }
 
-  /** A Map word index is kept as the plain object it saves as (see `checkVocabulary`). */
   set vocabulary(vocabulary: Seq2SeqVocabularyInput | undefined) {
     this.vocab = checkVocabulary(
       vocabulary,

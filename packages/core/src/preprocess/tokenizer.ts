@@ -211,7 +211,7 @@ export class Tokenizer {
     return toKerasJson(settings, this.state);
   }
 
-  /** A tokenizer from a Keras tokenizer file (`tokenizer.to_json()`) or from {@link toJSON}. */
+  /** A tokenizer from a Keras tokenizer file (`tokenizer.to_json()`) or from {@link Tokenizer.toJSON}. */
   static fromJSON(json: string | KerasTokenizerJson): Tokenizer {
     const { settings, state } = fromKerasJson(json);
     const tokenizer = new Tokenizer({
