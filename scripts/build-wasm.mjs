@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Compiles encdec's AssemblyScript kernels (packages/core/assembly/*.ts) and writes each module's
-// bytes, base64, into a TypeScript file beside the kernel that loads it, so that neither a build
-// nor an install needs the AssemblyScript compiler. Run after changing a kernel's source:
+// bytes, base64, into a TypeScript file in backend/kernels/modules/, where the kernels load them
+// from, so that neither a build nor an install needs the AssemblyScript compiler. Run after
+// changing a kernel's source:
 //
-//   npm run build:wasm            # writes packages/core/src/backend/kernels/<name>-wasm.ts
+//   npm run build:wasm            # writes packages/core/src/backend/kernels/modules/<name>-bytes.ts
 //   npm run build:wasm -- --check # exits 1 when a written file is not what its source compiles to
 //
 // The modules import the memory of TF.js's wasm backend and have no data of their own (checked
@@ -15,20 +16,20 @@ import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modules = [
-  { source: 'row-stats.ts', target: 'row-stats-wasm.ts', name: 'ROW_STATS_WASM' },
-  { source: 'top-k.ts', target: 'top-k-wasm.ts', name: 'TOP_K_WASM' },
-  { source: 'sum-rows.ts', target: 'sum-rows-wasm.ts', name: 'SUM_ROWS_WASM' },
-  { source: 'lstm.ts', target: 'lstm-wasm.ts', name: 'LSTM_WASM' },
-  { source: 'gru.ts', target: 'gru-wasm.ts', name: 'GRU_WASM' },
-  { source: 'rnn.ts', target: 'rnn-wasm.ts', name: 'RNN_WASM' },
-  { source: 'batch-mat-mul.ts', target: 'batch-mat-mul-wasm.ts', name: 'BATCH_MAT_MUL_WASM' },
+  { source: 'row-stats.ts', target: 'row-stats-bytes.ts', name: 'ROW_STATS_WASM' },
+  { source: 'top-k.ts', target: 'top-k-bytes.ts', name: 'TOP_K_WASM' },
+  { source: 'sum-rows.ts', target: 'sum-rows-bytes.ts', name: 'SUM_ROWS_WASM' },
+  { source: 'lstm.ts', target: 'lstm-bytes.ts', name: 'LSTM_WASM' },
+  { source: 'gru.ts', target: 'gru-bytes.ts', name: 'GRU_WASM' },
+  { source: 'rnn.ts', target: 'rnn-bytes.ts', name: 'RNN_WASM' },
+  { source: 'batch-mat-mul.ts', target: 'batch-mat-mul-bytes.ts', name: 'BATCH_MAT_MUL_WASM' },
 ];
 const check = process.argv.includes('--check');
 
 let stale = 0;
 for (const { source, target, name } of modules) {
   const sourcePath = join(root, 'packages/core/assembly', source);
-  const targetPath = join(root, 'packages/core/src/backend/kernels', target);
+  const targetPath = join(root, 'packages/core/src/backend/kernels/modules', target);
   const outputs = {};
   const { error, stderr } = await asc.main(
     [

@@ -1,6 +1,6 @@
 // AssemblyScript source of the SIMD path of wasm's `BatchMatMul` (src/backend/kernels/
 // wasm-batch-mat-mul.ts): batches of products, and A^T B, compiled by `npm run build:wasm` into
-// src/backend/kernels/batch-mat-mul-wasm.ts. Like row-stats.ts it runs on TF.js's wasm memory
+// src/backend/kernels/modules/batch-mat-mul-bytes.ts. Like row-stats.ts it runs on TF.js's wasm memory
 // and has no data of its own.
 //
 // C[t] = op(A[t]) op(B[t]) for t < batch, float32, row-major: op(A[t]) [m, k], op(B[t]) [k, n],

@@ -8,7 +8,7 @@ export const HARD_SIGMOID = 1;
 
 // tanh: the [13/6] rational minimax approximation on [-7.9053, 7.9053] that Eigen uses for
 // float32 (`generic_fast_tanh_float`, Eigen/src/Core/MathFunctionsImpl.h); the same coefficients
-// as src/layers/fast-tanh.ts, here in float32 as Eigen evaluates them.
+// as src/fused/fast-tanh.ts, here in float32 as Eigen evaluates them.
 const CLAMP: f32 = 7.905311107635498;
 const A13: f32 = -2.76076847742355e-16;
 const A11: f32 = 2.00018790482477e-13;

@@ -2,7 +2,7 @@
 // gate applied after the recurrent product, two biases), forward and backward, for the kernels
 // `EncdecGruResetAfter` and `EncdecGruResetAfterGrad` (src/backend/kernels/wasm-recurrent.ts),
 // exported by gru.ts's module. The update rule and records of
-// src/layers/fused-gru-reset-after-kernel.ts (the JavaScript loop, which documents the
+// src/fused/gru-reset-after-loop.ts (the JavaScript loop, which documents the
 // equations), in float32 SIMD on the heap: each step's h_{t-1} U + b_rec as one product of all
 // three gate blocks (product.ts), then the gates four units at a time. Units must be a multiple
 // of 4 (the kernel checks).

@@ -1,10 +1,10 @@
 // AssemblyScript source of the wasm kernels `EncdecGru` and `EncdecGruGrad`
 // (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
-// src/backend/kernels/gru-wasm.ts. Like lstm.ts it runs on TF.js's wasm memory, on pointers the
+// src/backend/kernels/modules/gru-bytes.ts. Like lstm.ts it runs on TF.js's wasm memory, on pointers the
 // kernel passes, and has no data of its own.
 //
 // The loop over time of a GRU (TF.js's: the reset gate applied before the recurrent product),
-// forward and backward, with the update rule and records of src/layers/fused-gru-kernel.ts (the
+// forward and backward, with the update rule and records of src/fused/gru-loop.ts (the
 // JavaScript loop, which documents the equations), in float32 SIMD on the heap: each step's
 // products in 4 x 8 register tiles (product.ts), the gates four units at a time. Units must be a
 // multiple of 4 (the kernel checks).

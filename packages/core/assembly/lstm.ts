@@ -1,10 +1,10 @@
 // AssemblyScript source of the wasm kernels `EncdecLstm` and `EncdecLstmGrad`
 // (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
-// src/backend/kernels/lstm-wasm.ts. Like row-stats.ts it runs on TF.js's wasm
+// src/backend/kernels/modules/lstm-bytes.ts. Like row-stats.ts it runs on TF.js's wasm
 // memory, on pointers the kernel passes, and has no data of its own.
 //
 // The loop over time of an LSTM, forward and backward, with the update rule and records of
-// src/layers/fused-lstm-kernel.ts (the JavaScript loop, which documents the equations), but in
+// src/fused/lstm-loop.ts (the JavaScript loop, which documents the equations), but in
 // float32 SIMD on the heap: each step's product h_{t-1} U in 4 x 8 register tiles (product.ts),
 // then the gates four units at a time. Units must be a multiple of 4 (the kernel checks).
 //

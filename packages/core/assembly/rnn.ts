@@ -1,10 +1,10 @@
 // AssemblyScript source of the wasm kernels `EncdecRnn` and `EncdecRnnGrad`
 // (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
-// src/backend/kernels/rnn-wasm.ts. Like lstm.ts it runs on TF.js's wasm memory, on pointers the
+// src/backend/kernels/modules/rnn-bytes.ts. Like lstm.ts it runs on TF.js's wasm memory, on pointers the
 // kernel passes, and has no data of its own.
 //
 // The loop over time of a simple RNN with tanh, h_t = tanh(x_t W + b + h_{t-1} U), forward and
-// backward, with the records of src/layers/fused-rnn-kernel.ts (the JavaScript loop), in float32
+// backward, with the records of src/fused/rnn-loop.ts (the JavaScript loop), in float32
 // SIMD on the heap. Units must be a multiple of 4 (the kernel checks; the fused op pads others).
 //
 // Layouts (floats, row-major): xProj [B, T, u]; U [u, u]; mask [B, T] or null; out, flat:

@@ -1,5 +1,5 @@
 // AssemblyScript source of the wasm kernels in src/backend/kernels/wasm-row-stats.ts,
-// compiled by `npm run build:wasm` into src/backend/kernels/row-stats-wasm.ts. It runs on the
+// compiled by `npm run build:wasm` into src/backend/kernels/modules/row-stats-bytes.ts. It runs on the
 // memory of TF.js's wasm backend (imported, never grown here, no data of its own), on pointers the
 // kernel passes, with 128-bit SIMD.
 //

@@ -1,5 +1,5 @@
 // AssemblyScript source of wasm's `Sum` over leading axes (src/backend/kernels/wasm-sum.ts),
-// compiled by `npm run build:wasm` into src/backend/kernels/sum-rows-wasm.ts. Like row-stats.ts
+// compiled by `npm run build:wasm` into src/backend/kernels/modules/sum-rows-bytes.ts. Like row-stats.ts
 // it runs on TF.js's wasm memory and has no data of its own.
 
 // c [J] = 1^T B = the sum of B's R rows, B [R, J] row-major: a bias gradient. B is read once, in

@@ -1,5 +1,5 @@
 // AssemblyScript source of the float32 path of wasm's `TopK` (src/backend/kernels/wasm-top-k.ts),
-// compiled by `npm run build:wasm` into src/backend/kernels/top-k-wasm.ts. Like row-stats.ts it
+// compiled by `npm run build:wasm` into src/backend/kernels/modules/top-k-bytes.ts. Like row-stats.ts it
 // runs on TF.js's wasm memory, on pointers the kernel passes, and has no data of its own.
 //
 // For each of `rows` rows of `n` float32 values at `x`: the `k` largest into values/indices

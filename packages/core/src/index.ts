@@ -79,14 +79,14 @@ export {
 } from './layers/attention-layer.js';
 
 // --- recurrent layers (one op per sequence; notebook 02 builds them directly) --------------------
-export { FusedGru, type FusedGruArgs, fusedGru } from './layers/fused-gru.js';
-export { GATE_ACTIVATIONS, type GateActivation } from './layers/fused-kernel-types.js';
-export { FusedLstm, type FusedLstmArgs, fusedLstm } from './layers/fused-lstm.js';
+export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';
+export { GATE_ACTIVATIONS, type GateActivation } from './fused/loop-types.js';
+export { FusedLstm, type FusedLstmArgs, fusedLstm } from './fused/fused-lstm.js';
 export {
   FusedSimpleRnn,
   type FusedSimpleRnnArgs,
   fusedSimpleRnn,
-} from './layers/fused-simple-rnn.js';
+} from './fused/fused-simple-rnn.js';
 
 // --- models --------------------------------------------------------------------------------------
 export {
@@ -96,7 +96,7 @@ export {
   POOLINGS,
   SequenceClassifier,
   type SequenceClassifierConfig,
-} from './model/sequence-classifier.js';
+} from './classifier/sequence-classifier.js';
 export {
   CELL_KINDS,
   type CellKind,
@@ -123,9 +123,9 @@ export {
   createDecodePool,
   DecodePool,
   type DecodePoolOptions,
-} from './model/decode-pool.js';
+} from './pool/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
-export { loadSeq2Seq } from './model/persist.js';
+export { loadSeq2Seq } from './save/load-seq2seq.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
 export {
   createSeq2Seq,
@@ -142,7 +142,7 @@ export type {
   Seq2SeqVocabularyInput,
   VocabularyData,
   VocabularyInput,
-} from './model/vocabulary.js';
+} from './model/seq2seq-vocabulary.js';
 
 // --- train ----------------------------------------------------------------------------------------
 export {

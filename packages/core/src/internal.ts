@@ -18,7 +18,7 @@ export { loadModel, saveModel } from './io/model-files.js';
 export { SAVE_MANIFEST_FILE } from './io/save-dir.js';
 // --- layers ---------------------------------------------------------------------------------------
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
-export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './model/persist.js';
+export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 
 // --- training internals ---------------------------------------------------------------------------
 export { type BatchSums, tokenObjective } from './train/fit.js';

@@ -1,6 +1,6 @@
 /**
  * JSON files (a config, a vocabulary, a training history), each written atomically. A seq2seq
- * save keeps its own such sidecar inside the save (see persist.ts) rather than in `model.json`'s
+ * save keeps its own such sidecar inside the save (see save/save-seq2seq.ts) rather than in `model.json`'s
  * `userDefinedMetadata`: a vocabulary can be megabytes (TF.js warns about metadata over 1 MB),
  * and a sidecar can be read without TF.js. These helpers also parse and name the files' errors
  * for the loaders.

@@ -5,11 +5,7 @@
  */
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
-import {
-  GATE_ACTIVATIONS,
-  type GateActivation,
-  isGateActivation,
-} from '../layers/fused-kernel-types.js';
+import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):

@@ -16,19 +16,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
 import { createAttentionLayer } from '../layers/attention-layer.js';
+import { createRecurrent } from './cells.js';
 import {
   type DecoderConfig,
   type ResolvedDecoderConfig,
   resolveDecoderConfig,
   stateCount,
 } from './config.js';
-import {
-  createDense,
-  createEmbedding,
-  createRecurrent,
-  guardExecutorKwargs,
-  SeedSequence,
-} from './recurrent.js';
+import { guardExecutorKwargs } from './executor-kwargs.js';
+import { createDense, createEmbedding, SeedSequence } from './stock-layers.js';
 import { tidyResult } from './tidy.js';
 
 /** The encoder outputs attention reads. */

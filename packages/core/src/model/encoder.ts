@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SourceMaskLayer } from '../layers/source-mask-layer.js';
+import { createRecurrent } from './cells.js';
 import {
   type EncoderConfig,
   encoderStateSize,
@@ -22,14 +23,9 @@ import {
   resolveEncoderConfig,
   stateCount,
 } from './config.js';
+import { guardExecutorKwargs } from './executor-kwargs.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
-import {
-  createEmbedding,
-  createRecurrent,
-  guardExecutorKwargs,
-  SeedSequence,
-  tokenInput,
-} from './recurrent.js';
+import { createEmbedding, SeedSequence, tokenInput } from './stock-layers.js';
 import { tidyResult } from './tidy.js';
 
 /** What the encoder hands on; T is tf.SymbolicTensor while wiring, tf.Tensor when run. */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Decoder } from './decoder.js';
 import type { Encoder } from './encoder.js';
-import { tokenInput } from './recurrent.js';
+import { tokenInput } from './stock-layers.js';
 
 /**
  * The Keras-equivalent functional model [src, tgtIn] -> softmax probabilities. Wiring builds the

@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
+import { saveSeq2Seq } from '../save/save-seq2seq.js';
 import type { StepFn } from '../search/types.js';
 import type { History, Logs } from '../train/callbacks.js';
 import {
@@ -34,17 +35,16 @@ import { buildDecoder, type Decoder, type DecoderOutputs } from './decoder.js';
 import { buildEncoder, type Encoder, type EncoderOutputs } from './encoder.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
 import { buildKerasModel } from './keras-model.js';
-import { saveSeq2Seq } from './persist.js';
-import { SeedSequence } from './recurrent.js';
-import { decoderStep, firstState, type Seq2SeqState } from './step.js';
-import { type PrintFn, printSummary } from './summary.js';
-import { tidyResult } from './tidy.js';
 import {
   checkOptionKeys,
   checkVocabulary,
   type Seq2SeqVocabulary,
   type Seq2SeqVocabularyInput,
-} from './vocabulary.js';
+} from './seq2seq-vocabulary.js';
+import { decoderStep, firstState, type Seq2SeqState } from './step.js';
+import { SeedSequence } from './stock-layers.js';
+import { type PrintFn, printSummary } from './summary.js';
+import { tidyResult } from './tidy.js';
 
 export type { Seq2SeqState } from './step.js';
 
@@ -223,7 +223,7 @@ export class Seq2Seq {
   /**
    * Saves into `dir`: model.json + weights.bin (the Keras-equivalent model), encdec-seq2seq.json (config, vocabulary,
    * history) and the optimizer's state, as one whole save that replaces the previous one
-   * atomically (see persist.ts). Load with `loadSeq2Seq(dir)`.
+   * atomically (see save/save-seq2seq.ts). Load with `loadSeq2Seq(dir)`.
    */
   async save(dir: string): Promise<void> {
     await saveSeq2Seq(this, dir);

@@ -5,7 +5,7 @@
 import { initBackend } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROW_STATS_WASM } from '../../../../packages/core/src/backend/kernels/row-stats-wasm.js';
+import { ROW_STATS_WASM } from '../../../../packages/core/src/backend/kernels/modules/row-stats-bytes.js';
 import {
   addressOn,
   freeOnError,

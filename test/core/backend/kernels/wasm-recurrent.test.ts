@@ -1,8 +1,8 @@
 /**
  * wasm's EncdecLstm / EncdecGru / EncdecGruResetAfter / EncdecRnn and their gradient kernels (the
  * loop over time, SIMD on the backend's memory) against the JavaScript loops
- * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-gru-reset-after-kernel.ts and
- * fused-rnn-kernel.ts, float64 sums, themselves checked against the stock layers and PyTorch in
+ * (fused/lstm-loop.ts, gru-loop.ts, gru-reset-after-loop.ts and
+ * rnn-loop.ts, float64 sums, themselves checked against the stock layers and PyTorch in
  * test/core/layers/): outputs, final states, records and gradients, on
  * shapes around the products' 4-row and 8-column tiles, both gates, both reading directions,
  * with and without a mask; a loop without records; no leaked memory; bad units rejected. The
@@ -21,10 +21,10 @@ import {
   recurrentLoopGrad,
   recurrentLoopRuns,
 } from '../../../../packages/core/src/backend/kernels/wasm-recurrent.js';
-import { gruForward } from '../../../../packages/core/src/layers/fused-gru-kernel.js';
-import { gruResetAfterForward } from '../../../../packages/core/src/layers/fused-gru-reset-after-kernel.js';
-import { lstmForward } from '../../../../packages/core/src/layers/fused-lstm-kernel.js';
-import { rnnForward } from '../../../../packages/core/src/layers/fused-rnn-kernel.js';
+import { gruForward } from '../../../../packages/core/src/fused/gru-loop.js';
+import { gruResetAfterForward } from '../../../../packages/core/src/fused/gru-reset-after-loop.js';
+import { lstmForward } from '../../../../packages/core/src/fused/lstm-loop.js';
+import { rnnForward } from '../../../../packages/core/src/fused/rnn-loop.js';
 
 type Heap = { numDataIds(): number };
 

@@ -21,7 +21,7 @@
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_MAT_MUL_WASM } from './batch-mat-mul-wasm.js';
+import { BATCH_MAT_MUL_WASM } from './modules/batch-mat-mul-bytes.js';
 import { wrapKernel } from './registry.js';
 import type { WasmBackendLike } from './wasm-module.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';

@@ -3,9 +3,9 @@
  * product, TF.js's; after it, Keras 2+'s and PyTorch's, from assembly/gru-reset-after.ts in the
  * GRU module) and the simple RNN as wasm kernels, by modules compiled from
  * packages/core/assembly/lstm.ts, gru.ts and rnn.ts that run on the backend's own memory
- * with SIMD: the fused op (layers/fused-recurrent-op.ts) uses them on wasm (units a multiple of
- * 4; fused-loops.ts pads other sizes up to one) in place of the JavaScript loops
- * (layers/fused-lstm-kernel.ts, fused-gru-kernel.ts, fused-rnn-kernel.ts), which copied every
+ * with SIMD: the fused op (fused/fused-op.ts) uses them on wasm (units a multiple of
+ * 4; loops.ts pads other sizes up to one) in place of the JavaScript loops
+ * (fused/lstm-loop.ts, gru-loop.ts, rnn-loop.ts), which copied every
  * step between JavaScript arrays and the heap for XNNPACK's product and ran the gates one number
  * at a time (bench/PERFORMANCE.md has the measurements).
  *
@@ -26,13 +26,13 @@
  *
  * Float32 throughout, as the stock layers compute (the JavaScript loops sum in float64): they
  * agree to float32 rounding, and both match the stock layers (test/core/backend/kernels/
- * wasm-recurrent.test.ts, test/core/layers/fused-recurrent.test.ts).
+ * wasm-recurrent.test.ts, test/core/fused/fused-op.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../../errors.js';
-import { GRU_WASM } from './gru-wasm.js';
-import { LSTM_WASM } from './lstm-wasm.js';
-import { RNN_WASM } from './rnn-wasm.js';
+import { GRU_WASM } from './modules/gru-bytes.js';
+import { LSTM_WASM } from './modules/lstm-bytes.js';
+import { RNN_WASM } from './modules/rnn-bytes.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** gru: TF.js's (reset gate before the recurrent product); gruResetAfter: Keras 2+'s, PyTorch's. */

@@ -24,7 +24,7 @@
  * Other backends have none of these kernels; ops/row-stats.ts then uses stock ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ROW_STATS_WASM } from './row-stats-wasm.js';
+import { ROW_STATS_WASM } from './modules/row-stats-bytes.js';
 import {
   addressOn,
   freeOnError,

@@ -13,8 +13,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SUM_ROWS_WASM } from './modules/sum-rows-bytes.js';
 import { wrapKernel } from './registry.js';
-import { SUM_ROWS_WASM } from './sum-rows-wasm.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (sum-rows.ts): c [inner] = the sum of x's `outer` rows. */

@@ -13,8 +13,8 @@
  * Like wasm-batch-mat-mul.ts, registered by `initBackend` once the wasm package is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { TOP_K_WASM } from './modules/top-k-bytes.js';
 import { wrapKernel } from './registry.js';
-import { TOP_K_WASM } from './top-k-wasm.js';
 import { freeOnError, heapAddress, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
 /** The SIMD module's export (top-k.ts): pointers into the backend's memory. */

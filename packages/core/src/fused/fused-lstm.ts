@@ -1,6 +1,6 @@
 /**
  * `FusedLstm`: tf.layers.lstm with the whole sequence run as one fused op (see
- * fused-recurrent.ts); same arguments, weights, config and results as the stock layer, but for
+ * fused-layer.ts); same arguments, weights, config and results as the stock layer, but for
  * the gates' default: the logistic sigmoid (`recurrentActivation: 'sigmoid'`), as Keras 2+'s
  * LSTM and PyTorch's nn.LSTM compute, where TF.js defaults to 'hardSigmoid' (still available).
  */
@@ -10,7 +10,7 @@ import {
   fusedOrStockCall,
   type RecurrentKwargs,
   stockRecurrentClass,
-} from './fused-recurrent.js';
+} from './fused-layer.js';
 
 export type FusedLstmArgs = Parameters<typeof tf.layers.lstm>[0];
 

@@ -1,6 +1,6 @@
 /** fastTanh and fastSigmoid against Math.tanh and 1 / (1 + e^-x), in float64. */
 import { describe, expect, it } from 'vitest';
-import { fastSigmoid, fastTanh } from '../../../packages/core/src/layers/fast-tanh.js';
+import { fastSigmoid, fastTanh } from '../../../packages/core/src/fused/fast-tanh.js';
 
 /** 400,001 points evenly over [-20, 20], plus tiny and huge magnitudes. */
 const points = [

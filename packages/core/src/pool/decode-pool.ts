@@ -34,6 +34,8 @@ import {
   poolClosed,
   poolModelDisposed,
 } from '../errors.js';
+import { type TokenInput, toTokenTensor } from '../model/inputs.js';
+import type { Seq2Seq } from '../model/seq2seq.js';
 import { type BeamOptions, beamSearch } from '../search/beam.js';
 import { type GreedyOptions, greedySearch } from '../search/greedy.js';
 import type { Hypothesis, ScoredHypothesis } from '../search/types.js';
@@ -45,8 +47,6 @@ import type {
   WorkerReady,
   WorkerSetup,
 } from './decode-messages.js';
-import { type TokenInput, toTokenTensor } from './inputs.js';
-import type { Seq2Seq } from './seq2seq.js';
 
 export interface DecodePoolOptions {
   /**
@@ -359,12 +359,10 @@ async function startWorker(setup: WorkerSetup): Promise<PoolWorker> {
 }
 
 /**
- * The worker's module. Tests run this file as TypeScript from src/ (vitest); a worker thread runs
- * plain Node, so it then loads the build in dist/ (`npm test` builds first).
+ * The worker's module: decode-worker.js beside this file in the built package. Worker threads run
+ * plain Node, which cannot load the TypeScript sources, so the pool runs from the build only
+ * (its test imports the built package).
  */
 function workerFile(): URL {
-  const here = new URL('./decode-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts')
-    ? new URL(here.href.replace('/src/model/', '/dist/model/'))
-    : here;
+  return new URL('./decode-worker.js', import.meta.url);
 }

@@ -1,11 +1,11 @@
 /**
- * The loop over time of the fused op (fused-recurrent-op.ts, steps 2 and 3), in one of two ways:
+ * The loop over time of the fused op (fused-op.ts, steps 2 and 3), in one of two ways:
  *
  * - `wasmLoop`: on the wasm backend the loop runs as two kernels on the backend's heap
  *   (backend/kernels/wasm-recurrent.ts): tensors in, tensors out, nothing read back.
  * - `jsLoop`: other backends (cpu, tensorflow; wasm without encdec's kernels) read the inputs
- *   into Float32Arrays and run the JavaScript loops (fused-lstm-kernel.ts, fused-gru-kernel.ts,
- *   fused-rnn-kernel.ts).
+ *   into Float32Arrays and run the JavaScript loops (lstm-loop.ts, gru-loop.ts,
+ *   rnn-loop.ts).
  *
  * Either returns the value the op returns, flat: the outputs [batch, timeSteps, units], then each
  * final state [batch, units] (the op slices them apart); the tensors its backward pass reads
@@ -18,11 +18,11 @@ import {
   recurrentLoopGrad,
   recurrentLoopRuns,
 } from '../backend/kernels/wasm-recurrent.js';
-import { gruForward } from './fused-gru-kernel.js';
-import { gruResetAfterForward } from './fused-gru-reset-after-kernel.js';
-import type { GateActivation, KernelForward, KernelInputs } from './fused-kernel-types.js';
-import { lstmForward } from './fused-lstm-kernel.js';
-import { rnnForward } from './fused-rnn-kernel.js';
+import { gruForward } from './gru-loop.js';
+import { gruResetAfterForward } from './gru-reset-after-loop.js';
+import type { GateActivation, KernelForward, KernelInputs } from './loop-types.js';
+import { lstmForward } from './lstm-loop.js';
+import { rnnForward } from './rnn-loop.js';
 
 /** gru: TF.js's (reset gate before the recurrent product); gruResetAfter: Keras 2+'s, PyTorch's. */
 export const FUSED_CELLS = ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const;

@@ -4,11 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import {
-  addProduct,
-  block,
-  productTransposed,
-} from '../../../packages/core/src/layers/fused-matmul.js';
+import { addProduct, block, productTransposed } from '../../../packages/core/src/fused/matmul.js';
 
 const random = seedrandom('fused-matmul');
 const matrix = (rows: number, cols: number) =>
@@ -23,7 +19,7 @@ const sizes: [number, number, number][] = [
   [9, 1, 6],
 ];
 
-describe('fused-matmul', () => {
+describe('matmul', () => {
   for (const [rows, inner, cols] of sizes) {
     it(`addProduct adds a m to out at [${rows}, ${inner}] x [${inner}, ${cols}], on a column block`, () => {
       // out is the middle `cols` columns of a [rows, cols + 3] matrix; m the last `cols` of [inner, cols + 2].

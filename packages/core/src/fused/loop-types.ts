@@ -1,6 +1,6 @@
 /**
- * What the fused recurrent kernels (fused-lstm-kernel.ts, fused-gru-kernel.ts,
- * fused-rnn-kernel.ts) share: their inputs, their results, and the gate activations, each with
+ * What the fused recurrent loops (lstm-loop.ts, gru-loop.ts,
+ * rnn-loop.ts) share: their inputs, their results, and the gate activations, each with
  * its slope (derivative with respect to its input) for the backward pass.
  *
  * A kernel runs a whole sequence over Float32Arrays, one loop over time, forward and backward.

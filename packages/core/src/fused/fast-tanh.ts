@@ -7,7 +7,7 @@
  * float32 (`generic_fast_tanh_float`, Eigen/src/Core/MathFunctionsImpl.h): odd numerator
  * x (a1 + a3 x^2 + ... + a13 x^12), even denominator b0 + b2 x^2 + b4 x^4 + b6 x^6, and +-1 (to
  * float32) beyond the interval. Against Math.tanh, evaluated in float64: at most 2.6e-7 absolute
- * and relative error (test/core/layers/fast-tanh.test.ts), about two float32 ulps.
+ * and relative error (test/core/fused/fast-tanh.test.ts), about two float32 ulps.
  * sigmoid(x) = (1 + tanh(x / 2)) / 2.
  */
 

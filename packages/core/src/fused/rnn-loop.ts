@@ -1,5 +1,5 @@
 /**
- * The simple RNN over a whole sequence on Float32Arrays (see fused-kernel-types.ts), TF.js's
+ * The simple RNN over a whole sequence on Float32Arrays (see loop-types.ts), TF.js's
  * SimpleRNN with its tanh activation (Elman 1990):
  *
  *   h_t = tanh(x_t W + b + h_{t-1} U)
@@ -8,9 +8,9 @@
  */
 
 import { fastTanh } from './fast-tanh.js';
-import type { KernelBackward, KernelForward, KernelInputs } from './fused-kernel-types.js';
-import { addOutputGrad, isRealStep, loadStep, timeAt } from './fused-kernel-types.js';
-import { addProduct, block, productTransposed } from './fused-matmul.js';
+import type { KernelBackward, KernelForward, KernelInputs } from './loop-types.js';
+import { addOutputGrad, isRealStep, loadStep, timeAt } from './loop-types.js';
+import { addProduct, block, productTransposed } from './matmul.js';
 
 export function rnnForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards } = inputs;

@@ -14,6 +14,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
+import {
+  type EncoderConfig,
+  OPTIMIZERS,
+  type OptimizerName,
+  resolveEncoderConfig,
+} from '../model/config.js';
+import { buildEncoder, type Encoder } from '../model/encoder.js';
+import { type TokenInput, toTokenTensor } from '../model/inputs.js';
+import { createDense, SeedSequence } from '../model/stock-layers.js';
 import type { History, Logs } from '../train/callbacks.js';
 import {
   type BatchSums,
@@ -23,15 +32,6 @@ import {
   type Trainable,
   type TrainOptions,
 } from '../train/fit.js';
-import {
-  type EncoderConfig,
-  OPTIMIZERS,
-  type OptimizerName,
-  resolveEncoderConfig,
-} from './config.js';
-import { buildEncoder, type Encoder } from './encoder.js';
-import { type TokenInput, toTokenTensor } from './inputs.js';
-import { createDense, SeedSequence } from './recurrent.js';
 
 /** How the encoder's outputs become one vector per sequence. */
 export const POOLINGS = ['last', 'mean', 'max'] as const;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** gru: reset-before (TF.js's GRU); gruResetAfter: Keras 2+'s and PyTorch's. */
 type Cell = 'lstm' | 'gru' | 'gruResetAfter' | 'rnn';
-const BATCH = 6; // 4 + 2: the loops' 4 x 4 blocks and their edges (fused-matmul.ts)
+const BATCH = 6; // 4 + 2: the loops' 4 x 4 blocks and their edges (matmul.ts)
 const STEPS = 5;
 const INPUT_DIM = 4;
 const UNITS = 5;
@@ -220,7 +220,7 @@ describe('on the wasm backend', () => {
   it.each(cases.filter((c) => c.masked && c.returnSequences))('%o', compare);
 
   // Every cell runs on encdec's wasm kernels: every setting, both gates; 6 units are padded
-  // to 8 (fused-loops.ts), as are the 5 units of the cases above.
+  // to 8 (loops.ts), as are the 5 units of the cases above.
   const wasmKernelCases = cases.flatMap((c) => [4, 6, 8, 12].map((units) => ({ ...c, units })));
   it.each(wasmKernelCases)('%o', compare);
   it.each(broadcastCases(8))('%o', compare);

@@ -2,9 +2,13 @@
  * DecodePool against the one-thread searches it splits up: the same hypotheses for every row
  * (the shards are decoded by worker threads with their own backend and replica of the model),
  * the weights followed after training, nothing leaked on the calling thread, and clear errors.
+ * It imports the built package, as a user does: worker threads run plain Node, which loads the
+ * worker's module from dist/ (`npm test` builds first), not the TypeScript sources.
  */
 
 import type { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   beamSearch,
   createDecodePool,
@@ -15,9 +19,7 @@ import {
   type Hypothesis,
   initBackend,
   type Seq2Seq,
-} from '@encdec/core';
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+} from '../../../packages/core/dist/index.js';
 
 const V = 13;
 const [START, END] = [1, 2];

@@ -1,5 +1,5 @@
 /**
- * The LSTM over a whole sequence on Float32Arrays (see fused-kernel-types.ts), with TF.js's
+ * The LSTM over a whole sequence on Float32Arrays (see loop-types.ts), with TF.js's
  * update rule and gate order (Hochreiter & Schmidhuber 1997; forget gate: Gers et al. 2000):
  *
  *   z = x_t W + b + h_{t-1} U             z = [z_i z_f z_c z_o], each [units]
@@ -25,8 +25,8 @@ import {
   type KernelInputs,
   loadStep,
   timeAt,
-} from './fused-kernel-types.js';
-import { addProduct, block, productTransposed } from './fused-matmul.js';
+} from './loop-types.js';
+import { addProduct, block, productTransposed } from './matmul.js';
 
 export function lstmForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;

@@ -1,88 +1,30 @@
 /**
- * A seq2seq model on disk: one directory holding one whole save (`writeSave`), whose files are
- *   model.json + weights.bin    the Keras-equivalent model (`fileHandler`'s files)
- *   encdec-seq2seq.json         { format, version, config, vocabulary, history, optimizer }
- *   optimizer.bin               the optimizer's state (Adam's moments), described by "optimizer"
- * A load reads all of them from the same save, each checked against the SHA-256 recorded when it
- * was saved: a file edited since (a sidecar's attention kind, say) fails the load by name.
- *
- * Loading rebuilds the model from the saved config (so the encoder and step models exist again),
- * then fills every weight from weights.bin by name, checking names, shapes and dtypes: weights
- * that do not fit the config fail loudly instead of loading half a model. The optimizer gets its
- * state back, so `fit` continues as if the model had never left memory.
- *
- * model.json also loads with plain `tf.loadLayersModel(fileHandler(dir))` (`fileHandler` is in
- * `@encdec/core/internal`; importing `@encdec/core` registers the custom layers), but such a model lacks `guardExecutorKwargs`: with
- * attention, TF.js 4.22's executor then fails in `predict` (see recurrent.ts). `loadSeq2Seq` is
- * the supported way back.
+ * Loads a seq2seq model from the directory `seq2seq.save(dir)` wrote (see save-seq2seq.ts for its
+ * files). Loading rebuilds the model from the saved config (so the encoder and step models exist
+ * again), then fills every weight from weights.bin by name, checking names, shapes and dtypes:
+ * weights that do not fit the config fail loudly instead of loading half a model. The optimizer
+ * gets its state back, so `fit` continues as if the model had never left memory.
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad, savedModelMismatch } from '../errors.js';
-import { modelArtifacts, modelFiles, WEIGHTS_FILE } from '../io/file-handler.js';
+import { modelArtifacts, WEIGHTS_FILE } from '../io/file-handler.js';
 import { parseJsonFile } from '../io/json-file.js';
-import { readSave, writeSave } from '../io/save-dir.js';
-import { withoutWarnings } from '../quiet-warnings.js';
-import type { History } from '../train/callbacks.js';
-import type { ResolvedSeq2SeqConfig } from './config.js';
+import { readSave } from '../io/save-dir.js';
+import type { ResolvedSeq2SeqConfig } from '../model/config.js';
+import { createSeq2Seq, type Seq2Seq } from '../model/seq2seq.js';
 import {
   type EncodedOptimizerState,
-  encodeOptimizerState,
   optimizerStateMismatch,
   restoreOptimizerState,
 } from './optimizer-state.js';
-import { createSeq2Seq, type Seq2Seq } from './seq2seq.js';
-import type { Seq2SeqVocabulary } from './vocabulary.js';
-
-/** The sidecar file beside model.json. */
-export const SEQ2SEQ_FILE = 'encdec-seq2seq.json';
-/** The optimizer's state beside weights.bin. */
-export const OPTIMIZER_FILE = 'optimizer.bin';
-const FORMAT = 'encdec-seq2seq';
-/** Version 2 added the optimizer state; version 1 (without it) still loads. */
-const VERSION = 2;
-
-interface SavedSeq2Seq {
-  format: typeof FORMAT;
-  version: number;
-  config: ResolvedSeq2SeqConfig;
-  vocabulary?: Seq2SeqVocabulary;
-  history: History;
-  optimizer?: Omit<EncodedOptimizerState, 'data'>;
-}
-
-/** Writes `seq2seq` into `dir` (created if missing) as one whole save; see the file comment. */
-export async function saveSeq2Seq(seq2seq: Seq2Seq, dir: string): Promise<void> {
-  const root = resolve(dir.replace(/^file:\/\//, ''));
-  // The decoder's recurrent layer got its initial states as call arguments; TF.js saves them as
-  // the layer's inbound inputs and warns that it cannot also serialize the argument object.
-  const harmless = /^Layer \S+ was passed non-serializable keyword arguments/;
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await withoutWarnings(
-    (text) => harmless.test(text),
-    () =>
-      seq2seq.model.save(
-        tf.io.withSaveHandler(async (modelArtifacts) => {
-          artifacts = modelArtifacts;
-          return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(modelArtifacts) };
-        }),
-      ),
-  );
-  const { data: optimizerData, ...optimizer } = await encodeOptimizerState(seq2seq.optimizer);
-  const saved: SavedSeq2Seq = {
-    format: FORMAT,
-    version: VERSION,
-    config: seq2seq.config,
-    ...(seq2seq.vocabulary ? { vocabulary: seq2seq.vocabulary } : {}),
-    history: seq2seq.history,
-    optimizer,
-  };
-  await writeSave(root, {
-    ...modelFiles(root, artifacts!),
-    [SEQ2SEQ_FILE]: `${JSON.stringify(saved, null, 2)}\n`,
-    [OPTIMIZER_FILE]: optimizerData,
-  });
-}
+import {
+  FORMAT,
+  OPTIMIZER_FILE,
+  type SavedSeq2Seq,
+  SEQ2SEQ_FILE,
+  VERSION,
+} from './save-seq2seq.js';
 
 /** Loads a model saved by `seq2seq.save(dir)`, with its vocabulary, history and optimizer state. */
 export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {

@@ -1,5 +1,5 @@
 /**
- * The GRU over a whole sequence on Float32Arrays (see fused-kernel-types.ts), with TF.js 4.22's
+ * The GRU over a whole sequence on Float32Arrays (see loop-types.ts), with TF.js 4.22's
  * update rule (Cho et al. 2014; the reset gate applied before the recurrent product, Keras'
  * reset_after=false, the only form tf.layers.gru has), gate order z, r, h:
  *
@@ -25,8 +25,8 @@ import {
   type KernelInputs,
   loadStep,
   timeAt,
-} from './fused-kernel-types.js';
-import { addProduct, block, productTransposed } from './fused-matmul.js';
+} from './loop-types.js';
+import { addProduct, block, productTransposed } from './matmul.js';
 
 export function gruForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;

@@ -1,7 +1,7 @@
 /**
- * The reset-after GRU over a whole sequence on Float32Arrays (see fused-kernel-types.ts): Keras
+ * The reset-after GRU over a whole sequence on Float32Arrays (see loop-types.ts): Keras
  * 2+'s GRU (reset_after=True, its default) and PyTorch's nn.GRU, which apply the reset gate after
- * the recurrent product (Cho et al. 2014 apply it before: fused-gru-kernel.ts), with two biases,
+ * the recurrent product (Cho et al. 2014 apply it before: gru-loop.ts), with two biases,
  * b_in (in xProj) and the recurrent b_rec. Gate order z, r, h, as Keras lays the weights out:
  *
  *   [x_z x_r x_h] = x_t W + b_in          [m_z m_r m_h] = h_{t-1} U + b_rec
@@ -25,8 +25,8 @@ import {
   type KernelInputs,
   loadStep,
   timeAt,
-} from './fused-kernel-types.js';
-import { addProduct, block, productTransposed } from './fused-matmul.js';
+} from './loop-types.js';
+import { addProduct, block, productTransposed } from './matmul.js';
 
 export function gruResetAfterForward(inputs: KernelInputs): KernelForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;

@@ -4,10 +4,10 @@
  * `dataSync()` hands out the tensor's own storage, which a transfer would detach.
  */
 import type { BackendName } from '../backend/backend-name.js';
+import type { ResolvedSeq2SeqConfig } from '../model/config.js';
 import type { BeamOptions } from '../search/beam.js';
 import type { GreedyOptions } from '../search/greedy.js';
 import type { Hypothesis, ScoredHypothesis } from '../search/types.js';
-import type { ResolvedSeq2SeqConfig } from './config.js';
 
 /** `workerData` of a decode worker: what it needs to build its replica of the model. */
 export interface WorkerSetup {

@@ -1,7 +1,7 @@
 /**
  * What the fused recurrent layers (fused-lstm.ts, fused-gru.ts, fused-simple-rnn.ts) share: each
  * is TF.js's stock layer class (LSTM, GRU, SimpleRNN) with its `call` replaced by one
- * `fusedRecurrent` op (fused-recurrent-op.ts). Everything else is the stock layer's: arguments,
+ * `fusedRecurrent` op (fused-op.ts). Everything else is the stock layer's: arguments,
  * `build` (so weights have the stock names and layout: kernel [inputDim, G * units],
  * recurrent_kernel [units, G * units], bias [G * units]), config, output shapes and masks, and
  * the Bidirectional wrapper, which clones the layer through its registered class name. Two
@@ -17,10 +17,11 @@
  * (Gal & Ghahramani 2016), scaled by 1 / (1 - rate).
  */
 import * as tf from '@tensorflow/tfjs';
-import { EncdecError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import { withoutWarningsSync } from '../quiet-warnings.js';
-import type { GateActivation } from './fused-kernel-types.js';
-import { type FusedCell, fusedRecurrent } from './fused-recurrent-op.js';
+import { type FusedCell, fusedRecurrent } from './fused-op.js';
+import type { GateActivation } from './loop-types.js';
+import { registeredClass } from './tfjs-internals.js';
 
 /**
  * The stock layer class registered under `className` (TF.js does not export these classes), with
@@ -33,15 +34,6 @@ export function stockRecurrentClass(className: 'LSTM' | 'GRU' | 'SimpleRNN'): Rn
       quietOrthogonal(() => super.build(inputShape));
     }
   };
-}
-
-/** The class TF.js registers under `className` (it does not export its layer classes). */
-export function registeredClass(className: string): unknown {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-  if (entry === undefined) {
-    throw new EncdecError(`TF.js registers no layer class "${className}".`, 'className');
-  }
-  return entry[0];
 }
 
 /** Matrices up to this many elements are orthogonalized without a warning. */

@@ -9,7 +9,7 @@
 import { FusedGru, FusedLstm } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, type Mock, vi } from 'vitest';
-import { quietOrthogonal } from '../../../packages/core/src/layers/fused-recurrent.js';
+import { quietOrthogonal } from '../../../packages/core/src/fused/fused-layer.js';
 
 const x = () => tf.randomNormal([2, 6, 3], 0, 1, 'float32', 1);
 

@@ -5,7 +5,7 @@
  * is split:
  *
  *   1. X W + b for every time step: one matrix product on the backend   [batch * timeSteps, G * units]
- *   2. the loop over time (fused-loops.ts)                              h_{t-1} U, gates, state
+ *   2. the loop over time (loops.ts)                              h_{t-1} U, gates, state
  *   3. backward: the loop over time again, from the end, giving dZ       [batch * timeSteps, G * units]
  *   4. dX = dZ W^T, dW = X^T dZ, dU = H^T dZ, db = sum dZ: matrix products on the backend
  *
@@ -20,10 +20,10 @@
  * packed into one flat tensor, outputs first, and slices them apart (contiguous: a copy each).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GateActivation } from './fused-kernel-types.js';
-import { type FusedCell, jsLoop, wasmLoop, wasmLoopRuns } from './fused-loops.js';
+import type { GateActivation } from './loop-types.js';
+import { type FusedCell, jsLoop, wasmLoop, wasmLoopRuns } from './loops.js';
 
-export { FUSED_CELLS, type FusedCell } from './fused-loops.js';
+export { FUSED_CELLS, type FusedCell } from './loops.js';
 
 const GATE_BLOCKS: Record<FusedCell, number> = { lstm: 4, gru: 3, gruResetAfter: 3, rnn: 1 };
 

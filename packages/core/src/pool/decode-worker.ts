@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '../backend/kernels/register.js';
 import { initBackend } from '../backend/init-backend.js';
 import { EncdecError, invalidArgument } from '../errors.js';
+import { createSeq2Seq, type Seq2Seq } from '../model/seq2seq.js';
 import { withoutWarningsSync } from '../quiet-warnings.js';
 import type {
   DecodeReply,
@@ -21,7 +22,6 @@ import type {
   WorkerSetup,
 } from './decode-messages.js';
 import { decodeJob } from './decode-pool.js';
-import { createSeq2Seq, type Seq2Seq } from './seq2seq.js';
 
 const port = parentPort;
 if (port === null) throw new EncdecError('decode-worker.js runs as a worker thread of DecodePool.');

@@ -1,12 +1,12 @@
 /**
  * `FusedGru`: tf.layers.gru with the whole sequence run as one fused op (see
- * fused-recurrent.ts), in either of the two GRUs Keras has had:
+ * fused-layer.ts), in either of the two GRUs Keras has had:
  *
  * - `resetAfter: true` (default): Keras 2+'s default and PyTorch's nn.GRU. The reset gate scales
  *   the recurrent product, hh = tanh(x W_h + b_h + r (h U_h + b_rh)), and the bias is [2, 3 units]:
- *   the input bias, then the recurrent bias (fused-gru-reset-after-kernel.ts).
+ *   the input bias, then the recurrent bias (gru-reset-after-loop.ts).
  * - `resetAfter: false`: TF.js's only GRU (Keras 1's), hh = tanh(x W_h + b_h + (r h) U_h), one
- *   bias [3 units] (fused-gru-kernel.ts); weights, config and results as tf.layers.gru.
+ *   bias [3 units] (gru-loop.ts); weights, config and results as tf.layers.gru.
  *
  * Gates default to the logistic sigmoid (`recurrentActivation: 'sigmoid'`), as in Keras 2+ and
  * PyTorch; TF.js's own default is 'hardSigmoid', which stays available.
@@ -16,9 +16,9 @@ import {
   fromConfigByConstructor,
   fusedOrStockCall,
   type RecurrentKwargs,
-  registeredClass,
   stockRecurrentClass,
-} from './fused-recurrent.js';
+} from './fused-layer.js';
+import { registeredClass } from './tfjs-internals.js';
 
 export type FusedGruArgs = Parameters<typeof tf.layers.gru>[0] & {
   /** The reset gate after the recurrent product (Keras 2+, PyTorch). Default true. */
@@ -78,7 +78,7 @@ class ResetAfterGruCell extends StockCell {
     this.built = true;
   }
 
-  /** One step: [x_t, h_{t-1}] -> [h_t, h_t] (fused-gru-reset-after-kernel.ts has the rule). */
+  /** One step: [x_t, h_{t-1}] -> [h_t, h_t] (gru-reset-after-loop.ts has the rule). */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor[] {
     return tf.tidy(() => {
       let [x, hPrev] = inputs as [tf.Tensor2D, tf.Tensor2D];

@@ -1,6 +1,6 @@
 /**
  * `FusedSimpleRnn`: tf.layers.simpleRNN with the whole sequence run as one fused op (see
- * fused-recurrent.ts); same arguments, weights, config and results as the stock layer.
+ * fused-layer.ts); same arguments, weights, config and results as the stock layer.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -8,7 +8,7 @@ import {
   fusedOrStockCall,
   type RecurrentKwargs,
   stockRecurrentClass,
-} from './fused-recurrent.js';
+} from './fused-layer.js';
 
 export type FusedSimpleRnnArgs = Parameters<typeof tf.layers.simpleRNN>[0];
 
