@@ -5,6 +5,15 @@ import { defineConfig } from 'vitest/config';
 // test run needs no build. `test/packages.test.ts` checks the built packages separately.
 const entry = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
+/** Test files that start a Jupyter kernel (or a Jupyter server). */
+const KERNEL_TESTS = [
+  'test/notebooks/notebooks.test.ts',
+  'test/notebooks/html-export.test.ts',
+  'test/notebooks/runner.test.ts',
+  'test/notebooks/docs.test.ts',
+  'test/notebooks/jupyter-server.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -14,7 +23,6 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     // Fails fast, with one message, when a prerequisite of the suite is missing (README).
     globalSetup: ['test/setup/prerequisites.ts'],
     // Each test file gets its own temporary directory and fails if it leaves anything there.
@@ -24,5 +32,21 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'library',
+          include: ['test/**/*.test.ts'],
+          exclude: [...KERNEL_TESTS, 'node_modules/**'],
+        },
+      },
+      {
+        // The files that start Jupyter kernels run one at a time: two kernels starting at once
+        // can be handed the same free ports, and one kernel then reads the other's messages.
+        extends: true,
+        test: { name: 'jupyter', include: KERNEL_TESTS, fileParallelism: false },
+      },
+    ],
   },
 });
