@@ -1,12 +1,12 @@
 /**
  * Saving a chart: the format follows the file's extension, and the file appears whole or not at
- * all (written to a temporary file in the same folder, then renamed over the target, which POSIX
- * makes atomic), so a notebook interrupted mid-save never leaves half an image behind.
+ * all (`writeFileAtomic`: a temporary file in the same folder, flushed, then renamed over the
+ * target, which POSIX makes atomic), so a notebook interrupted mid-save never leaves half an image behind.
  */
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '@encdec/core/internal';
 import type { TopLevelSpec } from 'vega-lite';
 import { unsupportedExtension } from './errors.js';
 import { chartHtml, renderPng, renderSvg, toVega } from './render.js';
@@ -44,7 +44,8 @@ export async function saveChart(
   const format = chartFormatOf(path);
   const content = await encode(spec, format, options);
   const target = resolve(path);
-  await writeAtomic(target, content);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFileAtomic(target, content);
   return target;
 }
 
@@ -64,22 +65,5 @@ async function encode(
       return `${JSON.stringify(spec, null, 2)}\n`;
     case 'vg.json':
       return `${JSON.stringify(toVega(spec), null, 2)}\n`;
-  }
-}
-
-/** Temp file in the target's folder (same file system, so `rename` is atomic), then rename. */
-export async function writeAtomic(target: string, content: string | Uint8Array): Promise<void> {
-  const folder = dirname(target);
-  await mkdir(folder, { recursive: true });
-  const temp = join(
-    folder,
-    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(temp, content);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

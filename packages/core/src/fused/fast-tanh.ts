@@ -1,7 +1,7 @@
 /**
  * tanh and the logistic sigmoid for the fused recurrent loops, to float32 accuracy at a fraction
- * of the cost of Math.tanh and Math.exp, which V8 calls out of line (~17-20 ns each here, most of
- * an encoder's forward pass at 100 steps; this: ~3 ns).
+ * of the cost of Math.tanh and Math.exp, which V8 calls out of line (they were most of an
+ * encoder's forward pass; bench/PERFORMANCE.md).
  *
  * tanh is the [13/6] rational minimax approximation on [-7.9053, 7.9053] that Eigen uses for
  * float32 (`generic_fast_tanh_float`, Eigen/src/Core/MathFunctionsImpl.h): odd numerator
