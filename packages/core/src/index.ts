@@ -105,8 +105,6 @@ export {
   type EncoderConfig,
   type GateConfig,
   isCellKind,
-  OPTIMIZERS,
-  type OptimizerName,
   type ResolvedDecoderConfig,
   type ResolvedEncoderConfig,
   type ResolvedSeq2SeqConfig,
@@ -145,6 +143,7 @@ export type {
 } from './model/seq2seq-vocabulary.js';
 
 // --- train ----------------------------------------------------------------------------------------
+export { OPTIMIZERS, type OptimizerName } from './train/optimizer.js';
 export {
   type Callback,
   type EarlyStoppingOptions,

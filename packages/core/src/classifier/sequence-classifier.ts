@@ -14,12 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
-import {
-  type EncoderConfig,
-  OPTIMIZERS,
-  type OptimizerName,
-  resolveEncoderConfig,
-} from '../model/config.js';
+import { type EncoderConfig, resolveEncoderConfig } from '../model/config.js';
 import { buildEncoder, type Encoder } from '../model/encoder.js';
 import { type TokenInput, toTokenTensor } from '../model/inputs.js';
 import { createDense, SeedSequence } from '../model/stock-layers.js';
@@ -32,6 +27,7 @@ import {
   type Trainable,
   type TrainOptions,
 } from '../train/fit.js';
+import { createOptimizer, type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
 
 /** How the encoder's outputs become one vector per sequence. */
 export const POOLINGS = ['last', 'mean', 'max'] as const;
@@ -91,20 +87,7 @@ export class SequenceClassifier {
     tf.tidy(() => {
       this.head.apply(tf.zeros([1, this.encoder.stateSize])); // builds its weights
     });
-    const optimizer = config.optimizer ?? 'adam';
-    if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
-      throw invalidArgument('optimizer', optimizer, `one of ${OPTIMIZERS.join(', ')}`);
-    }
-    const lr = config.learningRate ?? (optimizer === 'sgd' ? 0.01 : 0.001);
-    if (!(typeof lr === 'number' && lr > 0 && Number.isFinite(lr))) {
-      throw invalidArgument('learningRate', lr, 'a positive number');
-    }
-    this.optimizer =
-      optimizer === 'rmsprop'
-        ? tf.train.rmsprop(lr)
-        : optimizer === 'sgd'
-          ? tf.train.sgd(lr)
-          : tf.train.adam(lr);
+    this.optimizer = createOptimizer(resolveOptimizer(config.optimizer, config.learningRate));
   }
 
   /** Trains on token-id rows and their labels (0 or 1) with `fitLoop`; History of this call. */

@@ -6,6 +6,7 @@
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
 import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
+import { type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
@@ -100,9 +101,6 @@ export interface DecoderConfig extends GateConfig {
   seed?: number;
 }
 
-export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
 export interface Seq2SeqConfig {
   encoder: EncoderConfig;
   decoder: DecoderConfig;
@@ -163,15 +161,11 @@ export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConf
   checkObject(config, 'config');
   const encoder = resolveEncoderConfig(config.encoder, 'encoder.');
   const decoder = resolveDecoderConfig(config.decoder, 'decoder.');
-  const optimizer = config.optimizer ?? 'adam';
-  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
-    throw notOneOf('optimizer', optimizer, OPTIMIZERS);
-  }
-  const learningRate = config.learningRate ?? (optimizer === 'sgd' ? 0.01 : 0.001);
-  if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
-    throw invalidArgument('learningRate', learningRate, 'a positive number');
-  }
-  const resolved = { encoder, decoder, optimizer, learningRate };
+  const resolved = {
+    encoder,
+    decoder,
+    ...resolveOptimizer(config.optimizer, config.learningRate),
+  };
   checkKeys(config, resolved, '');
   return resolved;
 }

@@ -30,6 +30,7 @@ import {
   type Trainable,
   type TrainOptions,
 } from '../train/fit.js';
+import { createOptimizer } from '../train/optimizer.js';
 import { type ResolvedSeq2SeqConfig, resolveSeq2SeqConfig, type Seq2SeqConfig } from './config.js';
 import { buildDecoder, type Decoder, type DecoderOutputs } from './decoder.js';
 import { buildEncoder, type Encoder, type EncoderOutputs } from './encoder.js';
@@ -110,13 +111,7 @@ export class Seq2Seq {
       { vocabSize: dec.vocabSize }, // search checks startId and endId against it
     );
     this.model = buildKerasModel(this.encoder, this.decoder);
-    const lr = config.learningRate;
-    this.optimizer =
-      config.optimizer === 'rmsprop'
-        ? tf.train.rmsprop(lr)
-        : config.optimizer === 'sgd'
-          ? tf.train.sgd(lr)
-          : tf.train.adam(lr);
+    this.optimizer = createOptimizer(config);
     this.model.compile({
       optimizer: this.optimizer,
       loss: 'sparseCategoricalCrossentropy',
