@@ -42,7 +42,7 @@ import {
   type Seq2SeqVocabulary,
   type Seq2SeqVocabularyInput,
 } from './seq2seq-vocabulary.js';
-import { decoderStep, firstState, type Seq2SeqState } from './step.js';
+import { decodeStep, initialState, type Seq2SeqState } from './step.js';
 import { SeedSequence } from './stock-layers.js';
 import { type PrintFn, printSummary } from './summary.js';
 import { tidyResult } from './tidy.js';
@@ -107,7 +107,7 @@ export class Seq2Seq {
     this.decoder = buildDecoder(dec, seeds);
 
     this.decodeStep = Object.assign(
-      (tokens: tf.Tensor1D, state: Seq2SeqState) => decoderStep(this.decoder, tokens, state),
+      (tokens: tf.Tensor1D, state: Seq2SeqState) => decodeStep(this.decoder, tokens, state),
       { vocabSize: dec.vocabSize }, // search checks startId and endId against it
     );
     this.model = buildKerasModel(this.encoder, this.decoder);
@@ -204,7 +204,7 @@ export class Seq2Seq {
 
   /** The decoder's first state for `src` (see `Seq2SeqState`); the caller disposes it. */
   initialState(src: TokenInput): Seq2SeqState {
-    return firstState(this.encode(src), this.config.decoder.attention !== 'none');
+    return initialState(this.encode(src), this.config.decoder.attention !== 'none');
   }
 
   /**

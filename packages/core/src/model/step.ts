@@ -23,7 +23,7 @@ export type Seq2SeqState = {
 };
 
 /** The state before the first step, from the encoder's outputs (taken over, or disposed). */
-export function firstState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): Seq2SeqState {
+export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): Seq2SeqState {
   const { outputs, states, srcMask } = encoded;
   const state: Seq2SeqState = { h: states[0] as tf.Tensor2D };
   if (states[1]) state.c = states[1] as tf.Tensor2D;
@@ -40,7 +40,7 @@ export function firstState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean)
  * Reads but never disposes its arguments; every returned tensor is new and the caller's to
  * dispose (search disposes old states while the caller keeps the initial one).
  */
-export function decoderStep(
+export function decodeStep(
   decoder: Decoder,
   tokens: tf.Tensor1D,
   state: Seq2SeqState,
