@@ -3,7 +3,9 @@
  * defaults (each with the reason it was chosen) and the checks that turn a bad value into an
  * error naming the field. Everything else in `model/` reads the resolved configs only.
  */
+
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
+import { positiveInt } from '../checks.js';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
 import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
 import { type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
@@ -203,13 +205,6 @@ function checkKeys(
   const unknown = Object.keys(config).filter((k) => !allowed.includes(k));
   if (unknown.length > 0)
     throw unknownKeys(prefix ? prefix.slice(0, -1) : 'config', unknown, allowed);
-}
-
-function positiveInt(name: string, value: unknown): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
-    throw invalidArgument(name, value, 'a positive integer');
-  }
-  return value;
 }
 
 function rate(name: string, value: unknown): number {

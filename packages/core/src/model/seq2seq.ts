@@ -31,7 +31,12 @@ import {
   type TrainOptions,
 } from '../train/fit.js';
 import { createOptimizer } from '../train/optimizer.js';
-import { type ResolvedSeq2SeqConfig, resolveSeq2SeqConfig, type Seq2SeqConfig } from './config.js';
+import {
+  encoderStateSize,
+  type ResolvedSeq2SeqConfig,
+  resolveSeq2SeqConfig,
+  type Seq2SeqConfig,
+} from './config.js';
 import { buildDecoder, type Decoder, type DecoderOutputs } from './decoder.js';
 import { buildEncoder, type Encoder, type EncoderOutputs } from './encoder.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
@@ -83,7 +88,7 @@ export class Seq2Seq {
   ) {
     checkOptionKeys(options);
     const { encoder: enc, decoder: dec } = config;
-    const stateSize = enc.units * (enc.bidirectional ? 2 : 1);
+    const stateSize = encoderStateSize(enc);
     if (dec.units !== stateSize) {
       const how = enc.bidirectional
         ? `2 x encoder.units ${enc.units}, bidirectional`

@@ -17,6 +17,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { MASK_VALUE } from '../attention/masked-softmax.js';
+import { checkInteger } from '../checks.js';
 import { invalidArgument } from '../errors.js';
 import { BANNED, type Candidates, expand } from './beam-candidates.js';
 import {
@@ -29,7 +30,7 @@ import {
 import { bannedNextTokens } from './ngram-block.js';
 import { batchSizeOf, gatherRows, release, tensorsOf } from './state.js';
 import type { ScoredHypothesis, SearchOptions, StepFn } from './types.js';
-import { checkFlag, checkInteger, checkSearchOptions, type StepSizes } from './validate.js';
+import { checkFlag, checkSearchOptions, type StepSizes } from './validate.js';
 
 /** Options of `beamSearch`. */
 export interface BeamOptions extends SearchOptions {

@@ -8,11 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { checkInteger } from '../checks.js';
 import { invalidArgument } from '../errors.js';
 import { takeAlongRows } from '../ops/take-along-rows.js';
 import { decodeRows } from './decode-rows.js';
 import type { Hypothesis, SearchOptions, StepFn } from './types.js';
-import { checkInteger, checkSearchOptions } from './validate.js';
+import { checkSearchOptions } from './validate.js';
 
 /** Options of `sampleSearch`. */
 export interface SampleOptions extends SearchOptions {

@@ -2,22 +2,12 @@
  * Checks shared by every search: the options, and what a step function returns (checked at every
  * step, since a wrong shape would otherwise surface as a confusing error deep inside a gather).
  */
+
 import * as tf from '@tensorflow/tfjs';
+import { checkInteger } from '../checks.js';
 import { invalidArgument, invalidStepOutput } from '../errors.js';
 import { checkRows } from './state.js';
 import type { SearchOptions, StepOutput } from './types.js';
-
-/** Throws unless `value` is an integer >= `min`. */
-export function checkInteger(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw invalidArgument(
-      name,
-      value,
-      min === 0 ? 'a non-negative integer' : `an integer >= ${min}`,
-    );
-  }
-  return value;
-}
 
 /** Throws unless `value` is undefined or a boolean. */
 export function checkFlag(name: string, value: unknown): boolean {

@@ -18,8 +18,10 @@
  * A custom loop (optimizer.computeGradients on logits) rather than `model.fit` with a softmax
  * output: several times faster on TF.js's wasm and cpu backends (bench/PERFORMANCE.md).
  */
+
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { positiveInt } from '../checks.js';
 import {
   invalidArgument,
   nonFiniteLossWarning,
@@ -337,11 +339,4 @@ async function readScalar(t: tf.Tensor): Promise<number> {
   } finally {
     t.dispose();
   }
-}
-
-function positiveInt(name: string, value: unknown): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
-    throw invalidArgument(name, value, 'a positive integer');
-  }
-  return value;
 }
