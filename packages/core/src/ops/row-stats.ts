@@ -53,12 +53,22 @@ export function rowStatsTfjs(logits: tf.Tensor2D): RowStats {
   });
 }
 
-/** `RowTopK` of logits [rows, vocabSize], k <= vocabSize. */
+/**
+ * `RowTopK` of logits [rows, vocabSize], k <= vocabSize. Where the fused kernel does not take k
+ * (above its largest), the top k come from tf.topk and the log-sum-exp from `rowStats`, which
+ * still has its own kernel.
+ */
 export function rowTopK(logits: tf.Tensor2D, k: number): RowTopK {
   const fused = kernels.rowTopK(logits, k);
-  if (fused === null) return rowTopKTfjs(logits, k);
-  const [values, indices, logSumExp] = fused;
-  return { values, indices, logSumExp };
+  if (fused !== null) {
+    const [values, indices, logSumExp] = fused;
+    return { values, indices, logSumExp };
+  }
+  return tf.tidy(() => {
+    const { values, indices } = tf.topk(logits, k); // [rows, k] each
+    const { logSumExp } = rowStats(logits);
+    return { values: values as tf.Tensor2D, indices: indices as tf.Tensor2D, logSumExp };
+  });
 }
 
 /** `RowTopK` in stock TF.js ops. */
