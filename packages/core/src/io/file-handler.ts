@@ -33,7 +33,7 @@ export function fileHandler(dir: string): tf.io.IOHandler {
       await writeSave(root, modelFiles(root, artifacts));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
-    load: async () => modelArtifacts(await readSave(root)),
+    load: async () => modelArtifacts(await readSave(root, [MODEL_FILE, WEIGHTS_FILE])),
   };
 }
 

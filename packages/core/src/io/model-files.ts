@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad } from '../errors.js';
-import { fileHandler, MODEL_FILE, modelArtifacts } from './file-handler.js';
+import { fileHandler, MODEL_FILE, modelArtifacts, WEIGHTS_FILE } from './file-handler.js';
 import { readSave } from './save-dir.js';
 
 /** Saves `model` into `dir` (created if missing), replacing any model there atomically. */
@@ -18,7 +18,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<tf.
  * `@encdec/core` registers its own.
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const saved = await readSave(resolve(dir.replace(/^file:\/\//, '')));
+  const saved = await readSave(resolve(dir.replace(/^file:\/\//, '')), [MODEL_FILE, WEIGHTS_FILE]);
   const artifacts = await modelArtifacts(saved);
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));

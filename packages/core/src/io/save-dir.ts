@@ -201,11 +201,14 @@ function isAlive(pid: number): boolean {
 
 // --- loading ----------------------------------------------------------------------------------
 
-/** Reads the current save of `dir`; see the file comment. */
-export async function readSave(dir: string): Promise<SavedFiles> {
+/**
+ * Reads the current save of `dir`; see the file comment. `names`: the files the caller loads, all
+ * that a directory of the older layout (no manifest) is read for, since it may hold anything.
+ */
+export async function readSave(dir: string, names: readonly string[]): Promise<SavedFiles> {
   for (let attempt = 1; ; attempt++) {
     const manifest = await readManifest(dir);
-    if (manifest === undefined) return readOlderLayout(dir);
+    if (manifest === undefined) return readOlderLayout(dir, names);
     const folder = join(dir, manifest.save);
     try {
       return { folder, files: await readChecked(folder, manifest), checked: true };
@@ -308,11 +311,11 @@ async function readChecked(folder: string, manifest: Manifest): Promise<Map<stri
  * A directory saved before manifests existed: its files, read one by one, unchecked (there is no
  * manifest to check them against). A missing directory has no files.
  */
-async function readOlderLayout(dir: string): Promise<SavedFiles> {
+async function readOlderLayout(dir: string, names: readonly string[]): Promise<SavedFiles> {
   let entries: string[] = [];
   try {
     entries = (await readdir(dir, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+      .filter((entry) => entry.isFile() && names.includes(entry.name))
       .map((entry) => entry.name);
   } catch (error) {
     // A missing directory reads as empty: the caller names the file it needed.

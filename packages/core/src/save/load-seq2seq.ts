@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad, savedModelMismatch } from '../errors.js';
-import { modelArtifacts, WEIGHTS_FILE } from '../io/file-handler.js';
+import { MODEL_FILE, modelArtifacts, WEIGHTS_FILE } from '../io/file-handler.js';
 import { parseJsonFile } from '../io/json-file.js';
 import { readSave } from '../io/save-dir.js';
 import type { ResolvedSeq2SeqConfig } from '../model/config.js';
@@ -29,7 +29,7 @@ import {
 /** Loads a model saved by `seq2seq.save(dir)`, with its vocabulary, history and optimizer state. */
 export async function loadSeq2Seq(dir: string): Promise<Seq2Seq> {
   const root = resolve(dir.replace(/^file:\/\//, ''));
-  const files = await readSave(root);
+  const files = await readSave(root, [MODEL_FILE, WEIGHTS_FILE, SEQ2SEQ_FILE, OPTIMIZER_FILE]);
   const sidecar = join(files.folder, SEQ2SEQ_FILE);
   const text = files.files.get(SEQ2SEQ_FILE);
   if (text === undefined) {
