@@ -10,7 +10,7 @@
  *   4. dX = dZ W^T, dW = X^T dZ, dU = H^T dZ, db = sum dZ: matrix products on the backend
  *
  * The loop runs as wasm kernels on the backend's heap on wasm, else in JavaScript
- * (fused-*-kernel.ts, float64 sums). G is the number of gate blocks: 4 (LSTM), 3 (GRU), 1 (RNN).
+ * (*-loop.ts, float64 sums). G is the number of gate blocks: 4 (LSTM), 3 (GRU), 1 (RNN).
  * The reset-after GRU adds its recurrent bias inside the loop (b_rec: step 2; db_rec = the sum of
  * the gradient of h U + b_rec, which the loop returns with dZ: step 4).
  * Weights have the stock layers' layout, so the op computes what tf.layers.lstm/gru/simpleRNN

@@ -20,15 +20,15 @@ import {
   gateSlope,
   gateValue,
   isRealStep,
-  type KernelBackward,
-  type KernelForward,
-  type KernelInputs,
+  type LoopBackward,
+  type LoopForward,
+  type LoopInputs,
   loadStep,
   timeAt,
 } from './loop-types.js';
 import { addProduct, block, productTransposed } from './matmul.js';
 
-export function gruForward(inputs: KernelInputs): KernelForward {
+export function gruForward(inputs: LoopInputs): LoopForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
   const width = 3 * units;
   const kernel = Float64Array.from(inputs.recurrentKernel); // [units, width]
@@ -83,7 +83,7 @@ export function gruForward(inputs: KernelInputs): KernelForward {
     }
   }
 
-  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): LoopBackward {
     const dh = Float64Array.from(dStates[0]!); // [batch, units]
     const dz = new Float64Array(batchSize * width); // [batch, width], one step
     const dReset = new Float64Array(batchSize * units); // d(r h_{t-1})

@@ -20,15 +20,15 @@ import {
   gateSlope,
   gateValue,
   isRealStep,
-  type KernelBackward,
-  type KernelForward,
-  type KernelInputs,
+  type LoopBackward,
+  type LoopForward,
+  type LoopInputs,
   loadStep,
   timeAt,
 } from './loop-types.js';
 import { addProduct, block, productTransposed } from './matmul.js';
 
-export function gruResetAfterForward(inputs: KernelInputs): KernelForward {
+export function gruResetAfterForward(inputs: LoopInputs): LoopForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
   const width = 3 * units;
   const sigmoid = gate === 'sigmoid';
@@ -87,7 +87,7 @@ export function gruResetAfterForward(inputs: KernelInputs): KernelForward {
     }
   }
 
-  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): LoopBackward {
     if (!record) throw new Error('gruResetAfterForward ran without record: no backward pass');
     const dh = Float64Array.from(dStates[0]!); // [batch, units]
     const dhPrev = new Float64Array(batchSize * units);

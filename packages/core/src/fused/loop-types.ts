@@ -3,7 +3,7 @@
  * rnn-loop.ts) share: their inputs, their results, and the gate activations, each with
  * its slope (derivative with respect to its input) for the backward pass.
  *
- * A kernel runs a whole sequence over Float32Arrays, one loop over time, forward and backward.
+ * A loop runs a whole sequence over Float32Arrays, one loop over time, forward and backward.
  * The input projection x W + b of every time step is computed before (one matrix product on the
  * backend), and the products of the backward pass that reach the weights (X^T dZ, H^T dZ) after
  * it, so the loop only does what is sequential: h_{t-1} U, the gates and their gradients.
@@ -23,7 +23,7 @@ export function isGateActivation(x: unknown): x is GateActivation {
   return typeof x === 'string' && (GATE_ACTIVATIONS as readonly string[]).includes(x);
 }
 
-export interface KernelInputs {
+export interface LoopInputs {
   batchSize: number;
   timeSteps: number;
   units: number;
@@ -45,7 +45,7 @@ export interface KernelInputs {
   gate: GateActivation;
   /**
    * Record what the backward pass needs (default true). False when no gradient is being taken
-   * (inference, decoding): a kernel may then skip the recording, and its `backward` throws.
+   * (inference, decoding): a loop may then skip the recording, and its `backward` throws.
    */
   record?: boolean;
 }
@@ -59,7 +59,7 @@ export interface RecurrentInput {
   columns: number;
 }
 
-export interface KernelBackward {
+export interface LoopBackward {
   /** [batchSize, timeSteps, gates * units]: the gradient of the gate pre-activations (= dxProj). */
   dPre: Float32Array;
   /** The gradient of the initial state, like `states`. */
@@ -73,7 +73,7 @@ export interface KernelBackward {
   recurrentInputs: RecurrentInput[];
 }
 
-export interface KernelForward {
+export interface LoopForward {
   /** [batchSize, timeSteps, units]: h after each step, in reading order (carried on masked steps). */
   outputs: Float32Array;
   /** The final state, like `states`. */
@@ -82,7 +82,7 @@ export interface KernelForward {
    * The backward pass: dOutputs like `outputs` (null: no gradient reaches them), dStates like
    * `states`. Keeps what the forward pass recorded until it is called.
    */
-  backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward;
+  backward(dOutputs: Float32Array | null, dStates: Float32Array[]): LoopBackward;
 }
 
 /** A gate activation's value. hardSigmoid: clip(0.2 x + 0.5, 0, 1), as TF.js defines it. */
@@ -130,7 +130,7 @@ export function addOutputGrad(
 }
 
 /** z[b, :] = xProj[b, t, :] for every batch row b: a step's input projections, z [batch, width]. */
-export function loadStep(z: Float64Array, inputs: KernelInputs, t: number, width: number): void {
+export function loadStep(z: Float64Array, inputs: LoopInputs, t: number, width: number): void {
   const { batchSize, timeSteps, xProj } = inputs;
   for (let b = 0; b < batchSize; b++) {
     const from = (b * timeSteps + t) * width;

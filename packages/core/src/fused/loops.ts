@@ -20,7 +20,7 @@ import {
 } from '../backend/kernels/wasm-recurrent.js';
 import { gruForward } from './gru-loop.js';
 import { gruResetAfterForward } from './gru-reset-after-loop.js';
-import type { GateActivation, KernelForward, KernelInputs } from './loop-types.js';
+import type { GateActivation, LoopForward, LoopInputs } from './loop-types.js';
 import { lstmForward } from './lstm-loop.js';
 import { rnnForward } from './rnn-loop.js';
 
@@ -28,7 +28,7 @@ import { rnnForward } from './rnn-loop.js';
 export const FUSED_CELLS = ['lstm', 'gru', 'gruResetAfter', 'rnn'] as const;
 export type FusedCell = (typeof FUSED_CELLS)[number];
 
-const kernels: Record<FusedCell, (inputs: KernelInputs) => KernelForward> = {
+const jsLoops: Record<FusedCell, (inputs: LoopInputs) => LoopForward> = {
   lstm: lstmForward,
   gru: gruForward,
   gruResetAfter: gruResetAfterForward,
@@ -234,7 +234,7 @@ export function jsLoop(args: LoopArgs): Loop {
   const [batchSize, timeSteps, width] = xProj.shape;
   const units = recurrentKernel.shape[0];
   const stateCount = states.length;
-  const forward = kernels[cell]({
+  const forward = jsLoops[cell]({
     batchSize,
     timeSteps,
     units,

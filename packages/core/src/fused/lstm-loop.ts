@@ -20,15 +20,15 @@ import {
   gateSlope,
   gateValue,
   isRealStep,
-  type KernelBackward,
-  type KernelForward,
-  type KernelInputs,
+  type LoopBackward,
+  type LoopForward,
+  type LoopInputs,
   loadStep,
   timeAt,
 } from './loop-types.js';
 import { addProduct, block, productTransposed } from './matmul.js';
 
-export function lstmForward(inputs: KernelInputs): KernelForward {
+export function lstmForward(inputs: LoopInputs): LoopForward {
   const { batchSize, timeSteps, units, mask, goBackwards, gate } = inputs;
   const width = 4 * units;
   const sigmoid = gate === 'sigmoid';
@@ -93,7 +93,7 @@ export function lstmForward(inputs: KernelInputs): KernelForward {
     }
   }
 
-  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): LoopBackward {
     if (!record) throw new Error('lstmForward ran without record: there is no backward pass');
     const dh = Float64Array.from(dStates[0]!); // [batch, units]
     const dc = Float64Array.from(dStates[1]!); // [batch, units]

@@ -8,11 +8,11 @@
  */
 
 import { fastTanh } from './fast-tanh.js';
-import type { KernelBackward, KernelForward, KernelInputs } from './loop-types.js';
+import type { LoopBackward, LoopForward, LoopInputs } from './loop-types.js';
 import { addOutputGrad, isRealStep, loadStep, timeAt } from './loop-types.js';
 import { addProduct, block, productTransposed } from './matmul.js';
 
-export function rnnForward(inputs: KernelInputs): KernelForward {
+export function rnnForward(inputs: LoopInputs): LoopForward {
   const { batchSize, timeSteps, units, mask, goBackwards } = inputs;
   const kernelU = block(Float64Array.from(inputs.recurrentKernel), units); // [units, units]
   const h = Float64Array.from(inputs.states[0]!); // [batch, units]
@@ -39,7 +39,7 @@ export function rnnForward(inputs: KernelInputs): KernelForward {
     }
   }
 
-  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): KernelBackward {
+  function backward(dOutputs: Float32Array | null, dStates: Float32Array[]): LoopBackward {
     const dh = Float64Array.from(dStates[0]!); // [batch, units]
     const dhPrev = new Float64Array(batchSize * units);
     const dz = new Float64Array(batchSize * units); // [batch, units], one step
