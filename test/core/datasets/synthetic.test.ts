@@ -6,7 +6,7 @@ describe('sequenceTask', () => {
     const data = sequenceTask({
       task: 'reverse',
       count: 50,
-      vocabSize: 9,
+      vocabSize: 10,
       minLength: 2,
       maxLength: 5,
       seed: 3,
@@ -19,7 +19,7 @@ describe('sequenceTask', () => {
       expect(symbols.length).toBeGreaterThanOrEqual(2);
       // Post-padded: the symbols come first.
       expect(row.slice(0, symbols.length)).toEqual(symbols);
-      for (const id of symbols) expect(id >= 3 && id < 9).toBe(true);
+      for (const id of symbols) expect(id >= 4 && id < 10).toBe(true);
       const reversed = [...symbols].reverse();
       expect(data.targets[i]).toEqual(reversed);
       const out = [...reversed, TASK_END_ID];
@@ -40,7 +40,9 @@ describe('sequenceTask', () => {
   it('names the bad argument', () => {
     expect(() => sequenceTask({ count: 0 })).toThrow(/count/);
     expect(() => sequenceTask({ count: 1, task: 'sort' as never })).toThrow(/task.*"sort"/);
-    expect(() => sequenceTask({ count: 1, vocabSize: 3 })).toThrow(/vocabSize.*3/);
+    expect(() => sequenceTask({ count: 1, vocabSize: 4 })).toThrow(
+      'vocabSize must be an integer >= 5 (4 reserved ids + a symbol), got 4.',
+    );
     expect(() => sequenceTask({ count: 1, minLength: 4, maxLength: 2 })).toThrow(/maxLength.*2/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The learning benchmark of the model tests: reverse a sequence of 10-15 tokens (vocabulary 20:
- * 0 padding, 1 start, 2 end, 3-19 symbols: the library's `sequenceTask`). Seeded data, seeded
+ * The learning benchmark of the model tests: reverse a sequence of 10-15 tokens (vocabulary 21:
+ * 0 padding, 1 start, 2 unknown (unused), 3 end, 4-20 symbols: the library's `sequenceTask`). Seeded data, seeded
  * weights, seeded shuffle; the same budget with and without attention. Decoding is greedy
  * (search/greedy.ts) over decodeStep.
  */
@@ -10,13 +10,15 @@ import {
   greedySearch,
   initBackend,
   sequenceTask,
+  TASK_END_ID,
+  TASK_START_ID,
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 
-const V = 20;
+const V = 21;
 const MAX_LEN = 15;
 
-/** `n` rows of the reverse task (ids 3-19, 10-15 of them), by `seed`. */
+/** `n` rows of the reverse task (ids 4-20, 10-15 of them), by `seed`. */
 const makeData = (n: number, seed: string) =>
   sequenceTask({
     task: 'reverse',
@@ -66,15 +68,15 @@ export async function trainReverse(attention: DecoderAttention): Promise<Reverse
   const before = tf.memory().numTensors;
   const state = model.initialState(test.src);
   const hypotheses = greedySearch(model.decodeStep, state, {
-    startId: 1,
-    endId: 2,
+    startId: TASK_START_ID,
+    endId: TASK_END_ID,
     maxLength: MAX_LEN + 1,
   });
   tf.dispose(state);
   const leaked = tf.memory().numTensors - before;
   let exact = 0;
   hypotheses.forEach((h, i) => {
-    if (h.tokens.join() === [...test.targets[i]!, 2].join()) exact++;
+    if (h.tokens.join() === [...test.targets[i]!, TASK_END_ID].join()) exact++;
   });
   model.dispose();
   return {

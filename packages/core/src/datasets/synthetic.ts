@@ -3,8 +3,9 @@
  * derived from each (reversed or copied). Nothing to download, and a model that learns the task
  * reaches exact match 1, so every part of training and search is easy to check.
  *
- * Ids follow the package's reserved ids: 0 <PAD>, 1 <START> (fed to the decoder first), 2 <END>
- * (closes every target); the symbols are 3 .. vocabSize - 1.
+ * Ids follow the package's reserved ids (docs/GLOSSARY.md): 0 <PAD>, 1 <START> (fed to the decoder
+ * first), 2 <UNK> (never produced: a synthetic task has no unknown words), 3 <END> (closes every
+ * target); the symbols are 4 .. vocabSize - 1.
  *
  *   src    [count, maxLength]      symbols, post-padded with 0
  *   tgtOut [count, maxLength + 1]  target symbols, then END, post-padded with 0
@@ -23,7 +24,7 @@ export interface SequenceTaskOptions {
   task?: SequenceTask;
   /** Rows to make. */
   count: number;
-  /** Ids in all, reserved ones included; at least 4. Default 13 (10 symbols: quick to learn). */
+  /** Ids in all, reserved ones included; at least 5. Default 14 (10 symbols: quick to learn). */
   vocabSize?: number;
   /** Fewest symbols in a source row. Default 3. */
   minLength?: number;
@@ -44,19 +45,22 @@ export interface SequenceTaskData {
 
 export const TASK_PAD_ID = 0;
 export const TASK_START_ID = 1;
-export const TASK_END_ID = 2;
+// Id 2 is the unknown word's (`Vocabulary.UNK_ID`), which a synthetic task never produces.
+export const TASK_END_ID = 3;
+/** The first symbol id: the ids below it are reserved. */
+const FIRST_SYMBOL = 4;
 
 /** Random rows of `task` (see the file comment). */
 export function sequenceTask(options: SequenceTaskOptions): SequenceTaskData {
-  const { task = 'reverse', count, vocabSize = 13, minLength = 3, maxLength = 8 } = options;
+  const { task = 'reverse', count, vocabSize = 14, minLength = 3, maxLength = 8 } = options;
   if (!(SEQUENCE_TASKS as readonly string[]).includes(task)) {
     throw invalidArgument('task', task, `one of ${SEQUENCE_TASKS.join(', ')}`);
   }
   if (!(Number.isInteger(count) && count > 0)) {
     throw invalidArgument('count', count, 'a positive integer');
   }
-  if (!(Number.isInteger(vocabSize) && vocabSize >= 4)) {
-    throw invalidArgument('vocabSize', vocabSize, 'an integer >= 4 (3 reserved ids + a symbol)');
+  if (!(Number.isInteger(vocabSize) && vocabSize > FIRST_SYMBOL)) {
+    throw invalidArgument('vocabSize', vocabSize, 'an integer >= 5 (4 reserved ids + a symbol)');
   }
   if (!(Number.isInteger(minLength) && minLength >= 1)) {
     throw invalidArgument('minLength', minLength, 'a positive integer');
@@ -65,7 +69,7 @@ export function sequenceTask(options: SequenceTaskOptions): SequenceTaskData {
     throw invalidArgument('maxLength', maxLength, `an integer >= minLength (${minLength})`);
   }
   const random = seedrandom(String(options.seed ?? 1));
-  const symbols = vocabSize - 3;
+  const symbols = vocabSize - FIRST_SYMBOL;
   const pad = (row: number[], width: number) => [
     ...row,
     ...new Array<number>(width - row.length).fill(TASK_PAD_ID),
@@ -75,7 +79,7 @@ export function sequenceTask(options: SequenceTaskOptions): SequenceTaskData {
   const tgtOut: number[][] = [];
   for (let i = 0; i < count; i++) {
     const length = minLength + Math.floor(random() * (maxLength - minLength + 1));
-    const row = Array.from({ length }, () => 3 + Math.floor(random() * symbols));
+    const row = Array.from({ length }, () => FIRST_SYMBOL + Math.floor(random() * symbols));
     const target = task === 'reverse' ? [...row].reverse() : [...row];
     src.push(pad(row, maxLength));
     targets.push(target);
