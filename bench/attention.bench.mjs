@@ -1,7 +1,7 @@
 // Attention and model files, measured on the wasm backend (the one models train on here).
 //
 // 1. `attention()` forward + backward for each kind, batch 64, tgtLen 20, srcLen 100, 32 units
-//    (the seed model's sizes), against a reference written inline from plain TF.js ops
+//    (the Keras example's sizes), against a reference written inline from plain TF.js ops
 //    (matMul, softmax, matMul: no checks, no mask) in the same process.
 // 2. `fileHandler` save + load of a 1.3 M parameter model, against writing and reading the same
 //    bytes with plain fs calls.

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Training throughput of the seed model on the cpu backend (with encdec's linear-time
+// Training throughput of the Keras example on the cpu backend (with encdec's linear-time
 // UnsortedSegmentSum; the stock kernel takes minutes per step) and on wasm (which cannot train it
 // at all without encdec's kernels), in one process, and the ratio wasm / cpu. wasm runs twice:
 // first switched to by hand (`tf.setBackend('wasm')`: only the kernels registered on import, the
 // stock BatchMatMul), then through `initBackend` (which also swaps in the faster transposed
 // BatchMatMul); the ratio of the two is that kernel's gain.
 //
-// Seed model (bench/PERFORMANCE.md): vocabSize 10,000, embeddingDim 32, LSTM 32 encoder
+// Keras example (bench/PERFORMANCE.md): vocabSize 10,000, embeddingDim 32, LSTM 32 encoder
 // (returnState) and decoder (initialState), Dense(10,000) softmax, rmsprop,
 // sparseCategoricalCrossentropy;
 // batchSize 64, srcLen 100, tgtLen 20. `trainOnBatch`, after warm-up steps (V8 and the backends
@@ -29,7 +29,7 @@ const plan = {
   wasm: { warmup: 3, steps: 6 },
 };
 
-function seedModel() {
+function kerasExample() {
   const srcIn = tf.input({ shape: [srcLen], dtype: 'int32' }); // [batchSize, srcLen]
   const tgtIn = tf.input({ shape: [tgtLen], dtype: 'int32' }); // [batchSize, tgtLen]
   const srcEmb = tf.layers.embedding({ inputDim: vocabSize, outputDim: embeddingDim });
@@ -62,7 +62,7 @@ async function measure(backend, label, byHand = false) {
     const choice = await initBackend({ backend, log: null });
     if (choice.backend !== backend) throw new Error(`wanted ${backend}: ${choice.reason}`);
   }
-  const model = seedModel();
+  const model = kerasExample();
   const { xs, y } = batch();
   const { warmup, steps } = plan[backend];
   let loss = 0;
@@ -82,7 +82,7 @@ async function measure(backend, label, byHand = false) {
 }
 
 console.log(
-  `seed model: vocabSize ${vocabSize}, embeddingDim ${embeddingDim}, LSTM ${units}, ` +
+  `Keras example: vocabSize ${vocabSize}, embeddingDim ${embeddingDim}, LSTM ${units}, ` +
     `batchSize ${batchSize}, srcLen ${srcLen}, tgtLen ${tgtLen}; trainOnBatch, rmsprop`,
 );
 const cpu = await measure('cpu', 'cpu (initBackend)');

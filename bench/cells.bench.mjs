@@ -1,11 +1,11 @@
 // The recurrent cells' forms on wasm: forward + backward of one fused layer over [64, 100, 32]
 // (batch, steps, features; 32 units), for each gate activation (the logistic sigmoid, the
 // default; TF.js's hardSigmoid) and each GRU form (reset after the recurrent product, the
-// default; before it, TF.js's), and the seed model's training step (64 rows, 100 source and 20
+// default; before it, TF.js's), and the Keras example's training step (64 rows, 100 source and 20
 // target tokens, vocabulary 10,000) with each gate activation.
 //
 //   npx tsc -b && node bench/cells.bench.mjs     (or npm run bench -- cells)
-import { createSeq2Seq, FusedGru, FusedLstm, initBackend, seedModelConfig } from '@encdec/core';
+import { createSeq2Seq, FusedGru, FusedLstm, initBackend, kerasExampleConfig } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 
 const ROUNDS = 3;
@@ -51,12 +51,12 @@ for (const gate of ['sigmoid', 'hardSigmoid']) {
     const gru = new FusedGru({ units: 32, recurrentActivation: gate, resetAfter });
     cases[`GRU layer, ${gate}, resetAfter ${resetAfter}`] = timer(layerStep(gru, x), 3, 8);
   }
-  const config = seedModelConfig({ seed: 1 });
+  const config = kerasExampleConfig({ seed: 1 });
   config.encoder.recurrentActivation = gate;
   config.decoder.recurrentActivation = gate;
   const seq2seq = createSeq2Seq(config);
   const fit = () => seq2seq.fit([src, tgtIn], tgtOut, { batchSize: 64, epochs: 1, verbose: false });
-  cases[`seed model training step, ${gate}`] = timer(fit, 3, 6);
+  cases[`Keras example training step, ${gate}`] = timer(fit, 3, 6);
 }
 // Rounds interleave the cases, so that a busy moment of the machine does not land on one case.
 const best = {};

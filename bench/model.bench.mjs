@@ -1,10 +1,10 @@
-// Seed-model training throughput: encdec's training loop (logits + masked cross-entropy,
+// Keras-example training throughput: encdec's training loop (logits + masked cross-entropy,
 // optimizer.computeGradients) against the Keras path (`model.fit` of the compiled softmax model)
-// on the same model, backend and data, in one process. Seed sizes (bench/PERFORMANCE.md):
+// on the same model, backend and data, in one process. The Keras example's sizes (bench/PERFORMANCE.md):
 // vocabulary 10,000, Embedding 32, LSTM 32, batch 64, 100 source and 20 target tokens.
 //
 //   npx tsc -b && node bench/model.bench.mjs     (or npm run bench -- model)
-import { createSeedModel, initBackend } from '@encdec/core';
+import { createKerasExampleModel, initBackend } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 
 const BATCH = 64;
@@ -27,16 +27,16 @@ async function samplesPerSecond(step) {
   return (STEPS * BATCH) / ((performance.now() - started) / 1000);
 }
 
-const ours = createSeedModel({ seed: 1 });
+const ours = createKerasExampleModel({ seed: 1 });
 const oursRate = await samplesPerSecond(() =>
   ours.fit([src, tgtIn], tgtOut, { batchSize: BATCH, epochs: 1, verbose: false, shuffle: false }),
 );
-const keras = createSeedModel({ seed: 1 });
+const keras = createKerasExampleModel({ seed: 1 });
 const kerasRate = await samplesPerSecond(() =>
   keras.model.fit([src, tgtIn], tgtOut3d, { batchSize: BATCH, epochs: 1, verbose: 0 }),
 );
 console.log(
-  `backend ${backend}, seed model (${ours.countParams()} params), batch ${BATCH}, ${SRC_LEN} -> ${TGT_LEN} tokens`,
+  `backend ${backend}, Keras example (${ours.countParams()} params), batch ${BATCH}, ${SRC_LEN} -> ${TGT_LEN} tokens`,
 );
 console.log(`encdec fit (logits + masked cross-entropy): ${oursRate.toFixed(1)} samples/s`);
 console.log(`Keras path (model.fit, softmax output):     ${kerasRate.toFixed(1)} samples/s`);

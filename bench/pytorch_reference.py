@@ -164,7 +164,7 @@ def beam_rate(model, src_len=100, warmup=1, runs=2, rounds=3):
 
 
 results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
-for name, attention in (("seed", False), ("attention", True)):
+for name, attention in (("kerasExample", False), ("attention", True)):
     model = Seq2Seq(attention)
     results[name] = {
         "train100": train_rate(model, 100),

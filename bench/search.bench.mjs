@@ -1,4 +1,4 @@
-// Search throughput on the wasm backend, with a seed-sized decoder step built here from plain
+// Search throughput on the wasm backend, with a decoder step of the Keras example's size built here from plain
 // TF.js ops and random weights: Embedding(10000, 32) -> LSTM cell 32 -> Dense(10000) log-softmax,
 // state {h, c}. The end token's bias is -20, so every sequence runs the full 20 steps.
 //

@@ -1,4 +1,4 @@
-// Training and decoding throughput of the seed model and its attention variant, on every TF.js
+// Training and decoding throughput of the Keras example and its attention variant, on every TF.js
 // backend that loads here, side by side with a PyTorch reference of the same models
 // (bench/pytorch_reference.py, run when `/usr/bin/python3 -c "import torch"` works), and the
 // fused LSTM layer against the stock tf.layers.lstm in the same process.
@@ -6,7 +6,7 @@
 //   npx tsc -b && node bench/train-decode.bench.mjs     (or npm run bench -- train-decode)
 //
 // Sizes (bench/PERFORMANCE.md): vocabulary 10,000, Embedding 32, LSTM 32, batch 64, 20 target
-// tokens, 100 source tokens (and 500, the seed's maxlen). The attention model adds dot attention
+// tokens, 100 source tokens (and 500, the Keras example's maxlen). The attention model adds dot attention
 // (Luong et al. 2015). Training: `seq2seq.fit` (logits + masked cross-entropy, RMSprop).
 // Decoding: 64 rows x 20 steps, greedy and beam (beamWidth 5) through `seq2seq.decodeStep`; the
 // end token's output bias is lowered so that every sequence runs all 20 steps, as the
@@ -24,7 +24,7 @@ import {
   FusedLstm,
   greedySearch,
   initBackend,
-  seedModelConfig,
+  kerasExampleConfig,
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 
@@ -60,7 +60,7 @@ async function rate(run, items, warmup, runs, rounds) {
 }
 
 function buildModel(attention) {
-  const config = seedModelConfig({ seed: 1 });
+  const config = kerasExampleConfig({ seed: 1 });
   if (attention) config.decoder.attention = 'dot';
   const seq2seq = createSeq2Seq(config);
   // No sequence ends early: the end token's logit is lowered by 30.
@@ -178,7 +178,7 @@ for (const backend of ['wasm', 'cpu']) {
   }
   for (const attention of [false, true]) {
     const seq2seq = buildModel(attention);
-    const row = { backend, model: attention ? 'attention (dot)' : 'seed' };
+    const row = { backend, model: attention ? 'attention (dot)' : 'Keras example' };
     row.train100 = await trainRate(seq2seq, 100, plan);
     if (backend === 'wasm') row.train500 = await trainRate(seq2seq, 500, slowPlan);
     row.greedy = await decodeRate(seq2seq, 'greedy', plan);
@@ -210,7 +210,7 @@ if (torch) {
     `PyTorch ${torch.torch}, ${torch.threads} threads: peak RSS ${torch.peakRssMiB.toFixed(0)} MiB`,
   );
   for (const [key, model] of [
-    ['seed', 'seed'],
+    ['kerasExample', 'Keras example'],
     ['attention', 'attention (dot)'],
   ]) {
     const t = torch[key];

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 
 const QUICK = process.env.ENCDEC_QUICK === '1';
 const dir = resolve(process.argv[2] ?? 'out/reverse-model');
-const VOCAB_SIZE = 13; // 3 reserved ids + 10 symbols
+const VOCAB_SIZE = 14; // 4 reserved ids (0 PAD, 1 START, 2 UNK, 3 END) + 10 symbols
 const MAX_LENGTH = 8; // symbols per source row
 
 await initBackend();

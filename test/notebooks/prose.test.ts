@@ -32,7 +32,7 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     '25000': "the IMDB splits' sizes, fixed by the dataset (printed by the run too)",
     '1.6': 'a benchmark of bench/PERFORMANCE.md, cited as such',
     '986640':
-      "the seed model's parameter count, fixed by its layers (test/core/model/seq2seq.test.ts)",
+      "the Keras example's parameter count, fixed by its layers (test/core/model/seq2seq.test.ts)",
     '330000': "the output layer's parameters, 32 x 10,000 + 10,000",
     '30': 'a setting to try (`SRC_LEN` 30)',
     '256': 'the name of the hash, SHA-256',

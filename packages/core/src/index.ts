@@ -124,7 +124,11 @@ export {
 } from './pool/decode-pool.js';
 export type { TokenInput } from './model/inputs.js';
 export { loadSeq2Seq } from './save/load-seq2seq.js';
-export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
+export {
+  createKerasExampleModel,
+  type KerasExampleOptions,
+  kerasExampleConfig,
+} from './model/presets.js';
 export {
   createSeq2Seq,
   Seq2Seq,

@@ -1,4 +1,4 @@
-import { createSeedModel, seedModelConfig } from '@encdec/core';
+import { createKerasExampleModel, kerasExampleConfig } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,14 +6,14 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('seed preset learningRate', () => {
+describe('kerasExampleConfig learningRate', () => {
   it("defaults to RMSprop's Keras default, 0.001, and takes another step size", () => {
-    expect(seedModelConfig().learningRate).toBe(0.001);
-    expect(seedModelConfig({ learningRate: 0.01 })).toMatchObject({
+    expect(kerasExampleConfig().learningRate).toBe(0.001);
+    expect(kerasExampleConfig({ learningRate: 0.01 })).toMatchObject({
       optimizer: 'rmsprop',
       learningRate: 0.01,
     });
-    const model = createSeedModel({ vocabSize: 8, learningRate: 0.01 });
+    const model = createKerasExampleModel({ vocabSize: 8, learningRate: 0.01 });
     expect(model.config.learningRate).toBe(0.01);
     expect(model.optimizer).toBeInstanceOf(tf.RMSPropOptimizer);
     expect(model.optimizer.getConfig().learningRate).toBe(0.01);
@@ -21,8 +21,8 @@ describe('seed preset learningRate', () => {
   });
 
   it('rejects a step size that is not a positive number, naming it', () => {
-    expect(() => createSeedModel({ vocabSize: 8, learningRate: -1 })).toThrow('got -1');
-    expect(() => createSeedModel({ vocabSize: 8, learningRate: 0 })).toThrow(
+    expect(() => createKerasExampleModel({ vocabSize: 8, learningRate: -1 })).toThrow('got -1');
+    expect(() => createKerasExampleModel({ vocabSize: 8, learningRate: 0 })).toThrow(
       'learningRate must be a positive number, got 0.',
     );
   });

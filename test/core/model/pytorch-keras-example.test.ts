@@ -1,5 +1,5 @@
 /**
- * The seed model (createSeedModel: Embedding -> LSTM encoder, its final [h, c] starting Embedding
+ * The Keras example (createKerasExampleModel: Embedding -> LSTM encoder, its final [h, c] starting Embedding
  * -> LSTM decoder -> Dense) computes what the same model computes in PyTorch (nn.LSTM, whose gates
  * are the logistic sigmoid, as Keras 2+'s LSTM), given the same weights: the logits, the masked
  * cross-entropy loss and its gradient w.r.t. every weight (as a projection on a fixed direction,
@@ -7,7 +7,7 @@
  * test/fixtures/pytorch/make-fixtures.py; the weights are a formula both sides compute.
  */
 import { readFileSync } from 'node:fs';
-import { createSeedModel, initBackend } from '@encdec/core';
+import { createKerasExampleModel, initBackend } from '@encdec/core';
 import { maskedTokenSums } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ interface GradSummary {
 }
 
 const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/pytorch/seed-model.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/pytorch/keras-example.json', import.meta.url), 'utf8'),
 ) as {
   vocabSize: number;
   weights: Array<{ name: string; shape: number[]; scale: number; phase: number }>;
@@ -52,11 +52,11 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe.each(['cpu', 'wasm'] as const)('the seed model on %s', (backend) => {
+describe.each(['cpu', 'wasm'] as const)('the Keras example on %s', (backend) => {
   it('gives PyTorch’s logits, loss and gradients from the same weights', async () => {
     await initBackend({ backend, log: null });
     const before = tf.memory().numTensors;
-    const seq2seq = createSeedModel({ vocabSize: fixture.vocabSize });
+    const seq2seq = createKerasExampleModel({ vocabSize: fixture.vocabSize });
     const byName = new Map(seq2seq.model.weights.map((w) => [w.originalName, w]));
     expect([...byName.keys()].sort()).toEqual(fixture.weights.map((w) => w.name).sort());
     const values = fixture.weights.map(({ name, shape, scale, phase }) => {
@@ -101,8 +101,8 @@ describe.each(['cpu', 'wasm'] as const)('the seed model on %s', (backend) => {
   });
 });
 
-it("saves the seed model's LSTMs with sigmoid gates, as Keras 2+ has them", () => {
-  const seq2seq = createSeedModel({ vocabSize: 12 });
+it("saves the Keras example's LSTMs with sigmoid gates, as Keras 2+ has them", () => {
+  const seq2seq = createKerasExampleModel({ vocabSize: 12 });
   const json = JSON.stringify(seq2seq.model.toJSON(null, false));
   expect(json.match(/"recurrent_activation":"sigmoid"/g)).toHaveLength(2);
   expect(json).not.toContain('hard_sigmoid');

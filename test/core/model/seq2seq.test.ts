@@ -2,7 +2,7 @@ import {
   ATTENTION_KINDS,
   beamSearch,
   CELL_KINDS,
-  createSeedModel,
+  createKerasExampleModel,
   createSeq2Seq,
   type DecoderAttention,
   EncdecError,
@@ -37,24 +37,24 @@ const keras = {
   dense: (input: number, units: number, bias = true) => input * units + (bias ? units : 0),
 };
 
-describe('createSeedModel: the seed Keras model', () => {
+describe('createKerasExampleModel: the Keras example', () => {
   it('has the Keras parameter count, 986,640', () => {
-    const seed = createSeedModel();
+    const example = createKerasExampleModel();
     const expected =
       2 * keras.embedding(10_000, 32) + 2 * keras.lstm(32, 32) + keras.dense(32, 10_000);
     expect(expected).toBe(986_640);
-    expect(seed.countParams()).toBe(expected);
+    expect(example.countParams()).toBe(expected);
     const lines: string[] = [];
-    seed.summary((line) => lines.push(String(line)));
+    example.summary((line) => lines.push(String(line)));
     expect(lines.join('\n')).toContain('Total params: 986640');
-    expect(seed.model.optimizer).toBeInstanceOf(tf.RMSPropOptimizer);
-    expect(seed.model.loss).toBe('sparseCategoricalCrossentropy');
-    seed.dispose();
+    expect(example.model.optimizer).toBeInstanceOf(tf.RMSPropOptimizer);
+    expect(example.model.loss).toBe('sparseCategoricalCrossentropy');
+    example.dispose();
   });
 
   it("its Keras-equivalent model's softmax output equals softmax(logits) of the eager pass", () => {
     const models = [
-      createSeedModel({ vocabSize: V, seed: 5 }),
+      createKerasExampleModel({ vocabSize: V, seed: 5 }),
       // Masked, bidirectional, attending: what TF.js's graph executor gets wrong unguarded.
       createSeq2Seq({
         encoder: { vocabSize: V, embeddingDim: 4, units: 3, cell: 'lstm', bidirectional: true },

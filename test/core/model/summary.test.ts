@@ -1,5 +1,5 @@
 /** printSummary: every layer's name, class name and shapes in full, columns sized to them. */
-import { createEncoder, createSeedModel, fusedGru, printSummary } from '@encdec/core';
+import { createEncoder, createKerasExampleModel, fusedGru, printSummary } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -32,14 +32,14 @@ function expectFullRows(model: tf.LayersModel, lines: string[]) {
 }
 
 describe('printSummary', () => {
-  it("prints the seed model's class names and multi-tensor shapes in full", () => {
+  it("prints the Keras example's class names and multi-tensor shapes in full", () => {
     const before = tf.memory().numTensors;
-    const seed = createSeedModel();
+    const example = createKerasExampleModel();
     // TF.js's own widths cut them: the case this function exists for.
-    const stock = captured((printFn) => seed.model.summary(undefined, undefined, printFn));
+    const stock = captured((printFn) => example.model.summary(undefined, undefined, printFn));
     expect(stock.join('\n')).not.toContain('(EncdecFusedLstm)');
-    const lines = captured((printFn) => seed.summary(printFn));
-    expectFullRows(seed.model, lines);
+    const lines = captured((printFn) => example.summary(printFn));
+    expectFullRows(example.model, lines);
     for (const cls of ['Embedding', 'EncdecFusedLstm', 'Dense', 'Activation']) {
       expect(lines.join('\n')).toContain(`(${cls})`);
     }
@@ -48,7 +48,7 @@ describe('printSummary', () => {
     expect(lines.slice(decoderLstm, decoderLstm + 3).join('\n')).toMatch(
       /decoder_embedding\[\d\]\[0\][\s\S]*encoder_lstm\[\d\]\[1\][\s\S]*encoder_lstm\[\d\]\[2\]/,
     );
-    seed.dispose();
+    example.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

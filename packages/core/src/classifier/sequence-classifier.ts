@@ -1,5 +1,5 @@
 /**
- * A binary sequence classifier on an encoder (one of the seed's applications: IMDB sentiment):
+ * A binary sequence classifier on an encoder (one of the Keras example's applications: IMDB sentiment):
  * the encoder reads the tokens, one vector sums the sequence up, a Dense layer scores it.
  *
  *   src [batch, srcLen] -> encoder -> outputs [batch, srcLen, stateSize], final h [batch, stateSize]

@@ -15,7 +15,7 @@ export interface Block {
 /**
  * out[r, j] += sum_k a[r, k] m[k, j], for r < rows, k < inner, j < cols. Blocks of 4 rows x 4
  * columns keep their 16 sums in registers over all of k (8 loads for 16 products; ~1.4x the
- * speed of 4 rows x 1 column at the seed model's 64 x 32 x 128), the edges one element at a time.
+ * speed of 4 rows x 1 column at the Keras example's 64 x 32 x 128), the edges one element at a time.
  */
 export function addProduct(
   out: Block,

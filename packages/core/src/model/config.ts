@@ -12,7 +12,7 @@ import { type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
- * - `rnn`: h_t = tanh(W x_t + U h_{t-1} + b) (Elman 1990; the seed's "simple RNN").
+ * - `rnn`: h_t = tanh(W x_t + U h_{t-1} + b) (Elman 1990; the Keras example's "simple RNN").
  * - `lstm`: gated cell with a memory c_t next to h_t (Hochreiter & Schmidhuber 1997, with the
  *   forget gate of Gers et al. 2000); the state is [h, c].
  * - `gru`: gated cell without a separate memory (Cho et al. 2014); the state is [h].
@@ -65,7 +65,7 @@ export interface EncoderConfig extends GateConfig {
   /**
    * Read the source in both directions (Bahdanau et al. 2015, section 3.2). Outputs and final
    * states are the concatenation [forward; backward], so they have 2 * units features and the
-   * decoder needs units = 2 * encoder units. Default false (the seed's encoder).
+   * decoder needs units = 2 * encoder units. Default false (the Keras example's encoder).
    */
   bidirectional?: boolean;
   /** Stacked recurrent layers; the decoder starts from the top layer's final state. Default 1. */
@@ -75,7 +75,7 @@ export interface EncoderConfig extends GateConfig {
   /**
    * Treat id 0 as padding: recurrent layers skip it (the final state is the one after the last
    * real token) and attention ignores it. Default true, the package-wide padding convention;
-   * the seed preset turns it off to match its Keras model exactly.
+   * `kerasExampleConfig` turns it off to match the Keras example exactly.
    */
   maskZero?: boolean;
   /** Seed of the weight initializers; unset: random. */
@@ -94,7 +94,7 @@ export interface DecoderConfig extends GateConfig {
   /**
    * Attention over the encoder outputs (Luong et al. 2015, "global attention": the recurrent
    * output h_t attends, then tanh(W_c [c_t; h_t]) feeds the output layer). Default 'none': the
-   * output layer reads h_t directly, as the seed does.
+   * output layer reads h_t directly, as the Keras example does.
    */
   attention?: DecoderAttention;
   /** Hidden size of the 'additive' scoring MLP. Default: units (Bahdanau et al. 2015). */

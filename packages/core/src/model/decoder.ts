@@ -6,7 +6,7 @@
  *
  *   tgtIn [batch, tgtLen] -> Embedding -> recurrent layer (initial state: the encoder's)
  *     -> h [batch, tgtLen, units]
- *   attention 'none':  logits = W_s h + b_s                                    (the seed)
+ *   attention 'none':  logits = W_s h + b_s                                    (the Keras example)
  *   attention kind:    c, weights = attention(query h, values encoder outputs, srcMask)
  *                      logits = W_s tanh(W_c [c; h]) + b_s
  *                      (Luong et al. 2015, eq. 5-6: "global attention" without input feeding,

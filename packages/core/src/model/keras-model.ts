@@ -1,6 +1,6 @@
 /**
  * The Keras-equivalent functional model of a seq2seq model, [src, tgtIn] -> softmax probabilities
- * [batch, tgtLen, vocabSize]: the graph of the seed's Keras code, for summary, countParams,
+ * [batch, tgtLen, vocabSize]: the graph of the Keras example's Keras code, for summary, countParams,
  * compile and save. Training and decoding run the same layers eagerly (see seq2seq.ts).
  */
 import * as tf from '@tensorflow/tfjs';

@@ -53,7 +53,7 @@ export interface DecodePoolOptions {
    * Worker threads besides the calling thread (which decodes a shard too). Default: one per
    * further core (`os.availableParallelism() - 1`); 0 on the `tensorflow` backend, whose native
    * kernels use every core already. Each worker holds its own backend and replica of the model
-   * (~100 MB of memory for the seed model).
+   * (~100 MB of memory for the Keras example).
    */
   workers?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * With encdec's kernels registered (importing `@encdec/core` does it), seq2seq models train on
- * wasm: one training step of a seed-like encoder-decoder (LSTM, GRU, SimpleRNN) and the gradients
+ * wasm: one training step of an encoder-decoder like the Keras example's (LSTM, GRU, SimpleRNN) and the gradients
  * of a small dot-product attention path equal the same computation on cpu.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +30,7 @@ const tgtOut = ids(batchSize, tgtLen);
 type Rnn = 'lstm' | 'gru' | 'simpleRNN';
 
 /** Embedding -> RNN(returnState) encoder; Embedding -> RNN(initialState) decoder -> Dense softmax. */
-function seedModel(kind: Rnn): tf.LayersModel {
+function kerasExampleLike(kind: Rnn): tf.LayersModel {
   const rnn = (config: tf.LSTMLayerArgs) => tf.layers[kind](config) as tf.RNN;
   const srcIn = tf.input({ shape: [null], dtype: 'int32' }); // [batchSize, srcLen]
   const tgtIn = tf.input({ shape: [null], dtype: 'int32' }); // [batchSize, tgtLen]
@@ -56,7 +56,7 @@ function seedModel(kind: Rnn): tf.LayersModel {
 async function trainStep(backend: string, kind: Rnn, initial?: tf.Tensor[]) {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
-  const model = seedModel(kind);
+  const model = kerasExampleLike(kind);
   const start = initial ?? model.getWeights().map((w) => w.clone());
   model.setWeights(start);
   const xs = [tf.tensor2d(src, undefined, 'int32'), tf.tensor2d(tgtIn, undefined, 'int32')];
@@ -75,7 +75,7 @@ afterAll(async () => {
 
 describe('training on wasm equals cpu', () => {
   for (const kind of ['lstm', 'gru', 'simpleRNN'] as const) {
-    it(`seed model with ${kind}: one rmsprop step`, async () => {
+    it(`Keras example with ${kind}: one rmsprop step`, async () => {
       const onCpu = await trainStep('cpu', kind);
       const onWasm = await trainStep('wasm', kind, onCpu.start);
       expect(Number.isFinite(onCpu.loss)).toBe(true);

@@ -103,7 +103,7 @@ const cases: Case[] = [];
 for (const cell of CELLS) {
   for (const [batch, timeSteps, units] of [
     [7, 9, 12], // rows 4 + 3; columns 8 + 4 in every product
-    [64, 20, 32], // the seed model's shape, shorter
+    [64, 20, 32], // the Keras example's shape, shorter
     [3, 1, 4], // one step (a decoder step), rows below a tile
   ] as const) {
     for (const gate of ['hardSigmoid', 'sigmoid'] as const) {
