@@ -24,7 +24,7 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   '04': {
     '7': 'an example of the task, `7 4 8` -> `8 4 7`',
-    '12': 'the largest symbol id, VOCAB_SIZE - 1',
+    '13': 'the largest symbol id, VOCAB_SIZE - 1',
     '1.3': "DecodePool's speed-up measured by the README's benchmark, not by this run",
     '1.5': "DecodePool's speed-up measured by the README's benchmark, not by this run",
   },
