@@ -85,15 +85,15 @@ function checkWalkthrough(notebook: Notebook) {
 }
 
 const WALKTHROUGH_NUMBERS = [
-  'parameters (seed)',
+  'parameters (Keras example)',
   'parameters (attention)',
-  'training time (seed)',
+  'training time (Keras example)',
   'training time (attention)',
-  'held-out loss (seed)',
-  'held-out token accuracy (seed)',
-  'held-out perplexity (seed)',
-  'greedy BLEU-4 (seed)',
-  'greedy exact match (seed)',
+  'held-out loss (Keras example)',
+  'held-out token accuracy (Keras example)',
+  'held-out perplexity (Keras example)',
+  'greedy BLEU-4 (Keras example)',
+  'greedy exact match (Keras example)',
   'held-out loss (attention)',
   'held-out token accuracy (attention)',
   'held-out perplexity (attention)',
