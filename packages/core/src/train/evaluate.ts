@@ -1,6 +1,7 @@
 /**
- * Evaluation: a `Trainable`'s mean loss and accuracy over every row of a `Dataset`, batch by batch,
- * without dropout or updates (the training loop's validation, fit.ts step 4, and `evaluate`).
+ * Evaluation: a `Trainable`'s mean loss and accuracy over every row of a `Dataset`, batch by
+ * batch, without dropout or updates (the training loop's validation, fit.ts step 4, and the
+ * models' `evaluate`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { positiveInt } from '../checks.js';

@@ -1,7 +1,8 @@
 /**
- * The training loop. It knows nothing of the model: a `Trainable` gives it logits for a batch, the
- * variables to train and the optimizer; logging, early stopping and checkpoints hook in through
- * callbacks. One epoch, step by step:
+ * The training loop. It knows nothing of the model: a `Trainable` (trainable.ts) gives it logits
+ * for a batch, the variables to train and the optimizer; logging, early stopping and checkpoints
+ * hook in through callbacks. The rows and the validation split: dataset.ts; validation:
+ * evaluate.ts. One epoch, step by step:
  *
  *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
  *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
