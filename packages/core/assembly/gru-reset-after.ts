@@ -1,7 +1,8 @@
 // The loop over time of the reset-after GRU (Keras 2+'s default, PyTorch's nn.GRU: the reset
 // gate applied after the recurrent product, two biases), forward and backward, for the kernels
-// `EncdecGruResetAfter` and `EncdecGruResetAfterGrad` (src/backend/kernels/wasm-recurrent.ts),
-// exported by gru.ts's module. The update rule and records of
+// `EncdecGruResetAfter` and `EncdecGruResetAfterGrad`
+// (src/backend/kernels/wasm-recurrent-kernels.ts), exported by gru.ts's module. The update rule
+// and records of
 // src/fused/gru-reset-after-loop.ts (the JavaScript loop, which documents the
 // equations), in float32 SIMD on the heap: each step's h_{t-1} U + b_rec as one product of all
 // three gate blocks (product.ts), then the gates four units at a time. Units must be a multiple

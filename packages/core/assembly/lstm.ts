@@ -1,5 +1,5 @@
 // AssemblyScript source of the wasm kernels `EncdecLstm` and `EncdecLstmGrad`
-// (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
+// (src/backend/kernels/wasm-recurrent-kernels.ts), compiled by `npm run build:wasm` into
 // src/backend/kernels/modules/lstm-bytes.ts. Like row-stats.ts it runs on TF.js's wasm
 // memory, on pointers the kernel passes, and has no data of its own.
 //
@@ -20,7 +20,7 @@ import { at, copy, copyRows, transpose, zero } from './heap';
 import { product } from './product';
 
 // The forward loop, in the arguments every cell's module takes (records last, in the order of
-// src/backend/kernels/wasm-recurrent.ts). h0, c0 [B, u]; z: scratch [B, 4u]; the records are
+// src/backend/kernels/wasm-recurrent-specs.ts). h0, c0 [B, u]; z: scratch [B, 4u]; the records are
 // written only when `record` is non-zero (slopes only for hardSigmoid).
 export function lstmForward(
   xProj: usize,

@@ -1,5 +1,5 @@
 // AssemblyScript source of the wasm kernels `EncdecRnn` and `EncdecRnnGrad`
-// (src/backend/kernels/wasm-recurrent.ts), compiled by `npm run build:wasm` into
+// (src/backend/kernels/wasm-recurrent-kernels.ts), compiled by `npm run build:wasm` into
 // src/backend/kernels/modules/rnn-bytes.ts. Like lstm.ts it runs on TF.js's wasm memory, on pointers the
 // kernel passes, and has no data of its own.
 //

@@ -159,14 +159,10 @@ export {
   modelCheckpoint,
   type TrainingControl,
 } from './train/callbacks.js';
-export {
-  type Dataset,
-  evaluateLoop,
-  type FitLoopOptions,
-  fitLoop,
-  type Trainable,
-  type TrainOptions,
-} from './train/fit.js';
+export type { Dataset } from './train/dataset.js';
+export { evaluateLoop } from './train/evaluate.js';
+export { type FitLoopOptions, fitLoop, type TrainOptions } from './train/fit.js';
+export type { Trainable } from './train/trainable.js';
 export { maskedCorrect, maskedCrossEntropy } from './train/loss.js';
 
 // --- saving ---------------------------------------------------------------------------------------

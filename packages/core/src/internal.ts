@@ -15,13 +15,10 @@ export { type FileData, writeFileAtomic, writeFileAtomicSync } from './io/atomic
 export { fileHandler, MODEL_FILE, WEIGHTS_FILE } from './io/file-handler.js';
 export { loadJson, saveJson } from './io/json-file.js';
 export { loadModel, saveModel } from './io/model-files.js';
-export { SAVE_MANIFEST_FILE } from './io/save-dir.js';
+export { SAVE_MANIFEST_FILE } from './io/save-format.js';
 // --- layers ---------------------------------------------------------------------------------------
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
-
-// --- training internals ---------------------------------------------------------------------------
-export { type BatchSums, tokenObjective } from './train/fit.js';
 export {
   type MaskedSums,
   type MaskedTokenSums,
@@ -29,3 +26,5 @@ export {
   maskedTokenSums,
 } from './train/loss.js';
 export { formatLogs, progressBar } from './train/progress.js';
+// --- training internals ---------------------------------------------------------------------------
+export { type BatchSums, tokenObjective } from './train/trainable.js';

@@ -46,11 +46,5 @@ export {
   toVega,
 } from './render.js';
 export { type ChartFormat, chartFormats, type SaveChartOptions, saveChart } from './save-chart.js';
-export {
-  type CurveRow,
-  type FitRecord,
-  type HistoryLike,
-  type TrainingCurvesOptions,
-  type TrainingHistory,
-  trainingCurves,
-} from './training-curves.js';
+export type { CurveRow, FitRecord, HistoryLike, TrainingHistory } from './curve-points.js';
+export { type TrainingCurvesOptions, trainingCurves } from './training-curves.js';

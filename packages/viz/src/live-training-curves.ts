@@ -10,10 +10,11 @@
  */
 
 import type { TopLevelSpec } from 'vega-lite';
+import type { FitRecord } from './curve-points.js';
 import { type DisplayLike, newUpdatableDisplay, type ShowAs, sendTo } from './display.js';
 import { invalidArgument } from './errors.js';
 import { saveChart } from './save-chart.js';
-import { type FitRecord, type TrainingCurvesOptions, trainingCurves } from './training-curves.js';
+import { type TrainingCurvesOptions, trainingCurves } from './training-curves.js';
 
 export interface LiveTrainingCurvesOptions extends TrainingCurvesOptions {
   /** Shortest time between redraws, in ms. Default 1000: a livelier chart is not easier to read. */

@@ -19,15 +19,11 @@ import { buildEncoder, type Encoder } from '../model/encoder.js';
 import { type TokenInput, toTokenTensor } from '../model/inputs.js';
 import { createDense, SeedSequence } from '../model/stock-layers.js';
 import type { History, Logs } from '../train/callbacks.js';
-import {
-  type BatchSums,
-  type Dataset,
-  evaluateLoop,
-  fitLoop,
-  type Trainable,
-  type TrainOptions,
-} from '../train/fit.js';
+import type { Dataset } from '../train/dataset.js';
+import { evaluateLoop } from '../train/evaluate.js';
+import { fitLoop, type TrainOptions } from '../train/fit.js';
 import { createOptimizer, type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
+import type { BatchSums, Trainable } from '../train/trainable.js';
 
 /** How the encoder's outputs become one vector per sequence. */
 export const POOLINGS = ['last', 'mean', 'max'] as const;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser } from 'tar';
-import { datasetFileCorrupt, datasetFileMissing } from '../errors.js';
+import { datasetFileCorrupt, datasetFileMissing } from '../data-errors.js';
 import type { DatasetProgress } from './download.js';
 
 /** The two labelled splits of the release. */

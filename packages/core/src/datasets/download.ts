@@ -20,12 +20,8 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
-import {
-  cachedCopyUnusable,
-  checksumMismatch,
-  downloadFailed,
-  invalidArgument,
-} from '../errors.js';
+import { cachedCopyUnusable, checksumMismatch, downloadFailed } from '../data-errors.js';
+import { invalidArgument } from '../errors.js';
 import { tempPathFor } from '../io/atomic-write.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { type Checksum, fileChecksum } from './checksum.js';

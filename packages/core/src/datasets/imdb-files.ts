@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { datasetFileMissing, localChecksumMismatch, localFileRemedy } from '../errors.js';
+import { datasetFileMissing, localChecksumMismatch, localFileRemedy } from '../data-errors.js';
 import { dataDirFromEnv, defaultCacheDir } from './cache-dir.js';
 import { type Checksum, fileChecksum } from './checksum.js';
 import { type DatasetProgress, downloadFile } from './download.js';

@@ -21,12 +21,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  damagedCorpusCache,
-  datasetFileCorrupt,
-  invalidArgument,
-  noReviewKept,
-} from '../errors.js';
+import { damagedCorpusCache, datasetFileCorrupt, noReviewKept } from '../data-errors.js';
+import { invalidArgument } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readAclImdb } from './acl-imdb.js';
 import { fileChecksum } from './checksum.js';

@@ -3,7 +3,7 @@
  * 1 = most frequent ("the"), 88,584 words. A sequence id is `rank + indexFrom` (3 by default).
  */
 import { readFile } from 'node:fs/promises';
-import { datasetFileCorrupt } from '../errors.js';
+import { datasetFileCorrupt } from '../data-errors.js';
 import {
   corruptFileRemedy,
   IMDB_FILES,

@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cannotLoad, cannotSave } from '../errors.js';
 import { parseJsonFile } from './json-file.js';
-import { readSave, type SavedFiles, sha256, writeSave } from './save-dir.js';
+import { readSave, type SavedFiles, writeSave } from './save-dir.js';
+import { sha256 } from './save-format.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

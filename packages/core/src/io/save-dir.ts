@@ -24,29 +24,25 @@
  *
  * A directory written before manifests existed (the files directly in `dir`) still loads.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { cannotLoad, cannotSave } from '../errors.js';
 import type { FileData } from './atomic-write.js';
 import { describeReadError } from './json-file.js';
+import { removeUnused } from './save-cleanup.js';
+import {
+  type Manifest,
+  newManifest,
+  owner,
+  readChecked,
+  readManifest,
+  SAVE_MANIFEST_FILE,
+  sha256,
+} from './save-format.js';
 
-/** The manifest file that names the current save of a directory. */
-export const SAVE_MANIFEST_FILE = 'encdec-save.json';
-const FORMAT = 'encdec-save';
-const VERSION = 1;
 /** Loads retried because a concurrent save replaced the current one (each retry is ~4 opens). */
 const MAX_LOAD_ATTEMPTS = 100;
-
-interface Manifest {
-  format: typeof FORMAT;
-  version: number;
-  /** The folder in `dir` holding the current save. */
-  save: string;
-  files: Record<string, { bytes: number; sha256: string }>;
-}
 
 /** One save read back: file name -> bytes, all from the same save, and the folder they came from. */
 export interface SavedFiles {
@@ -88,7 +84,7 @@ async function saveNow(dir: string, files: Record<string, FileData>): Promise<vo
     writing.delete(name);
   }
   // 3. Cleaning up never fails a save that has been committed.
-  await removeUnused(dir, Object.keys(files)).catch(() => undefined);
+  await removeUnused(dir, Object.keys(files), writing).catch(() => undefined);
 }
 
 /** Steps 1 and 2: the files into `folder`, then the manifest naming it into `dir`. */
@@ -107,7 +103,7 @@ async function commit(
   }
   try {
     // 1. The files.
-    const manifest: Manifest = { format: FORMAT, version: VERSION, save: name, files: {} };
+    const manifest: Manifest = newManifest(name);
     for (const [file, data] of Object.entries(files)) {
       const bytes = toBytes(data);
       await writeSynced(join(folder, file), bytes);
@@ -148,57 +144,6 @@ async function syncDir(dir: string): Promise<void> {
     // Windows cannot open a directory to flush it; the rename is as durable as its file system makes it.
   }
 }
-
-/** Who writes a save folder: a short hash of the host name, the process id and the thread id. */
-const owner = {
-  host: createHash('sha256').update(hostname()).digest('hex').slice(0, 8),
-  pid: process.pid,
-  thread: threadId,
-};
-const SAVE_FOLDER = /^save-([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]+$/;
-/** A file of a save: a plain name, so that a manifest cannot point outside its folder. */
-const FILE_NAME = /^(?!\.\.?$)[^/\\]+$/;
-/** A temporary file of `writeFileAtomic` (`.name.<pid>.<random>.tmp`): older saves left these. */
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
-
-/** Step 3: removes unused save folders, and the files an older layout kept directly in `dir`. */
-async function removeUnused(dir: string, names: string[]): Promise<void> {
-  const current = (await readManifest(dir))?.save;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const folder = SAVE_FOLDER.exec(entry.name);
-    if (entry.isDirectory() && folder !== null && entry.name !== current) {
-      const [, host, pid, thread] = folder;
-      const own = Number(pid) === owner.pid && Number(thread) === owner.thread;
-      if (host !== owner.host || writing.has(entry.name) || !(own || !isAlive(Number(pid)))) {
-        continue;
-      }
-      // Its writer is done (this thread's saves in progress are in `writing`) or dead, so it can
-      // no longer commit; but it may have committed since `current` was read: read again.
-      if ((await readManifest(dir))?.save === entry.name) continue;
-      await rm(path, { recursive: true, force: true });
-    } else if (entry.isFile() && (names.includes(entry.name) || isOrphanTemp(entry.name))) {
-      await rm(path, { force: true });
-    }
-  }
-}
-
-function isOrphanTemp(name: string): boolean {
-  const match = TEMP_FILE.exec(name);
-  return match !== null && !isAlive(Number(match[1]));
-}
-
-/** Whether process `pid` of this host exists (a signal 0 checks without sending anything). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 // --- loading ----------------------------------------------------------------------------------
 
 /**
@@ -228,83 +173,6 @@ export async function currentSave(dir: string): Promise<string> {
   const root = resolve(dir.replace(/^file:\/\//, ''));
   const manifest = await readManifest(root);
   return manifest === undefined ? root : join(root, manifest.save);
-}
-
-/** `dir`'s manifest, or undefined when it has none (an empty directory, or the older layout). */
-async function readManifest(dir: string): Promise<Manifest | undefined> {
-  const path = join(dir, SAVE_MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw cannotLoad(path, describeReadError(error), 'Check the directory.');
-  }
-  let manifest: Partial<Manifest> | null;
-  try {
-    manifest = JSON.parse(text);
-  } catch {
-    manifest = null;
-  }
-  if (
-    manifest === null ||
-    typeof manifest !== 'object' ||
-    manifest.format !== FORMAT ||
-    manifest.version !== VERSION ||
-    typeof manifest.save !== 'string' ||
-    !SAVE_FOLDER.test(manifest.save) ||
-    manifest.files === null ||
-    typeof manifest.files !== 'object' ||
-    !Object.keys(manifest.files).every((name) => FILE_NAME.test(name))
-  ) {
-    throw cannotLoad(
-      path,
-      `it is not an ${FORMAT} manifest of version ${VERSION}`,
-      'The file is corrupt or was edited: save the model again.',
-    );
-  }
-  return manifest as Manifest;
-}
-
-/** Every file `manifest` names, opened first, then read and checked against it. */
-async function readChecked(folder: string, manifest: Manifest): Promise<Map<string, Uint8Array>> {
-  const names = Object.keys(manifest.files);
-  const handles: Awaited<ReturnType<typeof open>>[] = [];
-  try {
-    for (const name of names) {
-      try {
-        handles.push(await open(join(folder, name), 'r'));
-      } catch (error) {
-        throw cannotLoad(
-          join(folder, name),
-          describeReadError(error),
-          `${SAVE_MANIFEST_FILE} names it: save the model again.`,
-        );
-      }
-    }
-    const files = new Map<string, Uint8Array>();
-    for (const [i, name] of names.entries()) {
-      const bytes = new Uint8Array(await handles[i]!.readFile());
-      const expected = manifest.files[name]!;
-      const differs =
-        bytes.byteLength !== expected.bytes
-          ? `it holds ${bytes.byteLength} bytes but ${SAVE_MANIFEST_FILE} recorded ${expected.bytes}`
-          : sha256(bytes) !== expected.sha256
-            ? `its SHA-256 differs from the one ${SAVE_MANIFEST_FILE} recorded`
-            : undefined;
-      if (differs !== undefined) {
-        throw cannotLoad(
-          join(folder, name),
-          `${differs} when it was saved (the file was edited or damaged since)`,
-          'Save the model again.',
-        );
-      }
-      files.set(name, bytes);
-    }
-    return files;
-  } finally {
-    await Promise.allSettled(handles.map((handle) => handle.close()));
-  }
 }
 
 /**
@@ -337,20 +205,4 @@ async function readOlderLayout(dir: string, names: readonly string[]): Promise<S
 function toBytes(data: FileData): Uint8Array {
   if (typeof data === 'string') return new TextEncoder().encode(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-}
-
-/**
- * Hashes already computed, by buffer: model.json records the hash of weights.bin, and so does the
- * manifest of the same save. Only buffers that are not written to again are hashed here.
- */
-const hashes = new WeakMap<Uint8Array, string>();
-
-/** The SHA-256 of `bytes`, in hex. */
-export function sha256(bytes: Uint8Array): string {
-  let hash = hashes.get(bytes);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(bytes).digest('hex');
-    hashes.set(bytes, hash);
-  }
-  return hash;
 }

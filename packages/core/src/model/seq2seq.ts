@@ -23,14 +23,11 @@ import { invalidArgument } from '../errors.js';
 import { saveSeq2Seq } from '../save/save-seq2seq.js';
 import type { StepFn } from '../search/types.js';
 import type { History, Logs } from '../train/callbacks.js';
-import {
-  type Dataset,
-  evaluateLoop,
-  fitLoop,
-  type Trainable,
-  type TrainOptions,
-} from '../train/fit.js';
+import type { Dataset } from '../train/dataset.js';
+import { evaluateLoop } from '../train/evaluate.js';
+import { fitLoop, type TrainOptions } from '../train/fit.js';
 import { createOptimizer } from '../train/optimizer.js';
+import type { Trainable } from '../train/trainable.js';
 import {
   encoderStateSize,
   type ResolvedSeq2SeqConfig,

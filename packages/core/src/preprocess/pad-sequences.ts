@@ -23,7 +23,8 @@
  * Only numbers are padded: Keras' `dtype=object` string padding and multi-dimensional samples are
  * out of scope.
  */
-import { invalidArgument, paddedTooLarge } from '../errors.js';
+import { paddedTooLarge } from '../data-errors.js';
+import { invalidArgument } from '../errors.js';
 
 /** Where padding or truncation happens: before the sequence ('pre') or after it ('post'). */
 export type PadSide = 'pre' | 'post';

@@ -12,7 +12,7 @@
  * Integer keys (`index_docs`, `index_word`) are strings in the file, as Python's `json.dumps`
  * writes them; the dictionaries are written byte-for-byte as Keras writes them (see python-json.ts).
  */
-import { invalidTokenizerJson } from '../errors.js';
+import { invalidTokenizerJson } from '../data-errors.js';
 import { parseOrderedObject, pythonJsonObject } from './python-json.js';
 
 /** The `config` of a Keras tokenizer file; the dictionaries are JSON strings. */

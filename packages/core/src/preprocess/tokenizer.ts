@@ -21,7 +21,8 @@
  * a plain dict and raises KeyError); converting with an oovToken before any fit throws
  * (Keras emits `None`); `sequences_to_matrix`/`texts_to_matrix` are not provided.
  */
-import { invalidArgument, tokenizerNotFitted } from '../errors.js';
+import { tokenizerNotFitted } from '../data-errors.js';
+import { invalidArgument } from '../errors.js';
 import { type WordSplitter, wordSplitter } from './text-to-word-sequence.js';
 import {
   fromKerasJson,

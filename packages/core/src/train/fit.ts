@@ -1,7 +1,8 @@
 /**
- * The training loop. It knows nothing of the model: a `Trainable` gives it logits for a batch, the
- * variables to train and the optimizer; logging, early stopping and checkpoints hook in through
- * callbacks. One epoch, step by step:
+ * The training loop. It knows nothing of the model: a `Trainable` (trainable.ts) gives it logits
+ * for a batch, the variables to train and the optimizer; logging, early stopping and checkpoints
+ * hook in through callbacks. The rows and the validation split: dataset.ts; validation:
+ * evaluate.ts. One epoch, step by step:
  *
  *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
  *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
@@ -22,55 +23,12 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { positiveInt } from '../checks.js';
-import {
-  invalidArgument,
-  nonFiniteLossWarning,
-  rowCountMismatch,
-  show,
-  validationSplitTooSmall,
-} from '../errors.js';
+import { invalidArgument, nonFiniteLossWarning, show } from '../errors.js';
 import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
-import { maskedTokenSums } from './loss.js';
+import { type Dataset, disposeDataset, holdOut } from './dataset.js';
+import { evaluateLoop, readScalar } from './evaluate.js';
 import { progressBar } from './progress.js';
-
-/** What the loop trains: anything that turns a batch of inputs into logits. */
-export interface Trainable {
-  readonly optimizer: tf.Optimizer;
-  /** The variables the optimizer updates. */
-  variables(): tf.Variable[];
-  /** logits for a batch ([batch, tgtLen, vocabSize] for seq2seq); `training` turns dropout on. */
-  logits(inputs: tf.Tensor[], training: boolean): tf.Tensor;
-  /** Saves the model into a directory (for checkpoints). */
-  save?(dir: string): Promise<void>;
-  /**
-   * Loss and accuracy sums of a batch, from its logits and targets. Default `tokenObjective`: the
-   * masked token cross-entropy of seq2seq (padding targets, id 0, do not count). A classifier
-   * gives its own (e.g. binary cross-entropy, one count per row).
-   */
-  objective?(logits: tf.Tensor, targets: tf.Tensor): BatchSums;
-}
-
-/** Sums over one batch (scalars), so that batches combine exactly into epoch means. */
-export interface BatchSums {
-  /** Sum of the per-item losses. */
-  lossSum: tf.Scalar;
-  /** Items predicted right. */
-  correct: tf.Scalar;
-  /** Items counted (real target tokens, or rows). */
-  count: tf.Scalar;
-}
-
-/** The default objective: masked token cross-entropy and accuracy over real target tokens. */
-export function tokenObjective(logits: tf.Tensor, targets: tf.Tensor): BatchSums {
-  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets);
-  return { lossSum, correct, count: tokens };
-}
-
-/** Rows that pair up: inputs[i] row r goes with targets row r (int32 [rows, tgtLen]). */
-export interface Dataset {
-  inputs: tf.Tensor[];
-  targets: tf.Tensor;
-}
+import { type Trainable, tokenObjective } from './trainable.js';
 
 export interface TrainOptions {
   /** Rows per gradient step. Default 32 (Keras' default). */
@@ -129,17 +87,7 @@ export async function fitLoop(
   if (typeof terminateOnNaN !== 'boolean') {
     throw invalidArgument('terminateOnNaN', terminateOnNaN, 'true or false');
   }
-  const rows = checkDataset('data', data);
-  // Keras' and TF.js's split (keras train_validation_split, tfjs-layers training.ts fit):
-  // split_at = floor(rows * (1 - validationSplit)); rows [0, split_at) train, the rest validate.
-  const trainRows = options.validationData || split === 0 ? rows : Math.floor(rows * (1 - split));
-  const held = rows - trainRows;
-  if (!options.validationData && split > 0 && (held === 0 || trainRows === 0)) {
-    throw validationSplitTooSmall(split, rows, trainRows);
-  }
-  const validation =
-    options.validationData ?? (held > 0 ? sliceRows(data, trainRows, held) : undefined);
-  if (options.validationData) checkDataset('validationData', options.validationData);
+  const { trainRows, validation } = holdOut(data, split, options.validationData);
 
   const callbacks = [options.callbacks ?? []].flat();
   const batches = Math.ceil(trainRows / batchSize);
@@ -220,33 +168,6 @@ export async function fitLoop(
   return history;
 }
 
-/** Mean loss and accuracy over every real target token of `data`, no dropout, no updates. */
-export async function evaluateLoop(
-  trainable: Trainable,
-  data: Dataset,
-  batchSize = 32,
-): Promise<Logs> {
-  positiveInt('batchSize', batchSize);
-  const rows = checkDataset('data', data);
-  let lossSum = 0;
-  let correct = 0;
-  let tokens = 0;
-  for (let start = 0; start < rows; start += batchSize) {
-    const size = Math.min(batchSize, rows - start);
-    const sums = tf.tidy(() => {
-      const batch = sliceRows(data, start, size);
-      const logits = trainable.logits(batch.inputs, false);
-      const sums = (trainable.objective ?? tokenObjective)(logits, batch.targets);
-      return [sums.lossSum, sums.correct, sums.count];
-    });
-    const [loss, hits, count] = await Promise.all(sums.map(readScalar));
-    lossSum += loss!;
-    correct += hits!;
-    tokens += count!;
-  }
-  return { loss: lossSum / Math.max(tokens, 1), accuracy: correct / Math.max(tokens, 1) };
-}
-
 /** One optimizer step on `rows`; returns [mean loss, correct tokens, real tokens] (scalars). */
 function trainStep(
   trainable: Trainable,
@@ -304,39 +225,5 @@ function shuffleInPlace(order: Int32Array, random: () => number): void {
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-}
-
-/** Rows [start, start + size) of every tensor of `data` (new tensors). */
-function sliceRows(data: Dataset, start: number, size: number): Dataset {
-  const take = (x: tf.Tensor) => tf.slice(x, start, size);
-  return { inputs: data.inputs.map(take), targets: take(data.targets) };
-}
-
-function disposeDataset(data: Dataset): void {
-  tf.dispose([...data.inputs, data.targets]);
-}
-
-/** Row count of `data`, after checking that every tensor has it. */
-function checkDataset(name: string, data: Dataset): number {
-  const rows = data.targets.shape[0] ?? 0;
-  if (data.targets.rank !== 2 || rows < 1) {
-    throw invalidArgument(
-      `${name} targets`,
-      data.targets.shape,
-      'int32 [rows, tgtLen] with rows >= 1',
-    );
-  }
-  for (const x of data.inputs) {
-    if (x.shape[0] !== rows) throw rowCountMismatch(`${name} targets`, rows, x.shape[0] ?? 0);
-  }
-  return rows;
-}
-
-async function readScalar(t: tf.Tensor): Promise<number> {
-  try {
-    return (await t.data())[0]!;
-  } finally {
-    t.dispose();
   }
 }

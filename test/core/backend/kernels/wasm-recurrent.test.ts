@@ -12,15 +12,17 @@ import { initBackend } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type RecurrentCell,
-  type RecurrentGate,
   recurrentInputsOf,
-  recurrentKernelFits,
   recurrentKernelNames,
   recurrentLoop,
   recurrentLoopGrad,
   recurrentLoopRuns,
 } from '../../../../packages/core/src/backend/kernels/wasm-recurrent.js';
+import {
+  type RecurrentCell,
+  type RecurrentGate,
+  recurrentKernelFits,
+} from '../../../../packages/core/src/backend/kernels/wasm-recurrent-specs.js';
 import { gruForward } from '../../../../packages/core/src/fused/gru-loop.js';
 import { gruResetAfterForward } from '../../../../packages/core/src/fused/gru-reset-after-loop.js';
 import { lstmForward } from '../../../../packages/core/src/fused/lstm-loop.js';

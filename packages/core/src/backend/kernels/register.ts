@@ -13,7 +13,7 @@ import {
   cpuUnsortedSegmentSumConfig,
   wasmUnsortedSegmentSumConfig,
 } from './unsorted-segment-sum.js';
-import { wasmRecurrentConfigs } from './wasm-recurrent.js';
+import { wasmRecurrentConfigs } from './wasm-recurrent-kernels.js';
 import {
   wasmCrossEntropyGradConfig,
   wasmRowStatsConfig,
