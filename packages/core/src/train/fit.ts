@@ -6,13 +6,15 @@
  *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
  *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
  *      cross-entropy of the logits (padding targets, id 0, do not count); clip the gradients to a
- *      global norm; one optimizer step; `onBatchEnd` with the batch's loss and accuracy. A loss
+ *      global norm; set the learning rate of this update (if the trainable has a schedule); one
+ *      optimizer step; `onBatchEnd` with the batch's loss and accuracy. A loss
  *      that is NaN or infinite ends training there (`terminateOnNaN`, Keras' TerminateOnNaN):
  *      the broken epoch gets no validation, no history entry and no `onEpochEnd` (so no
  *      checkpoint saves its weights); `onTrainEnd` still runs.
  *   3. Epoch loss and accuracy: means over every real target token of the epoch (token-weighted,
  *      so batches of different sizes and padding combine exactly).
- *   4. Validation the same way, without dropout or updates: `val_loss`, `val_accuracy`.
+ *   4. Validation the same way, without dropout, label smoothing or updates: `val_loss`,
+ *      `val_accuracy`.
  *   5. `onEpochEnd`; stop early if a callback asked to.
  *
  * A custom loop (optimizer.computeGradients on logits) rather than `model.fit` with a softmax
@@ -30,6 +32,7 @@ import {
   validationSplitTooSmall,
 } from '../errors.js';
 import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
+import { setLearningRate } from './learning-rate-schedule.js';
 import { maskedTokenSums } from './loss.js';
 import { progressBar } from './progress.js';
 
@@ -43,11 +46,19 @@ export interface Trainable {
   /** Saves the model into a directory (for checkpoints). */
   save?(dir: string): Promise<void>;
   /**
-   * Loss and accuracy sums of a batch, from its logits and targets. Default `tokenObjective`: the
-   * masked token cross-entropy of seq2seq (padding targets, id 0, do not count). A classifier
-   * gives its own (e.g. binary cross-entropy, one count per row).
+   * Loss and accuracy sums of a batch, from its logits and targets; `training` is true for the
+   * batches the optimizer trains on (regularizers such as label smoothing apply there only) and
+   * false for validation and evaluation. Default `tokenObjective`: the masked token cross-entropy
+   * of seq2seq (padding targets, id 0, do not count). A classifier gives its own (e.g. binary
+   * cross-entropy, one count per row).
    */
-  objective?(logits: tf.Tensor, targets: tf.Tensor): BatchSums;
+  objective?(logits: tf.Tensor, targets: tf.Tensor, training: boolean): BatchSums;
+  /**
+   * The learning rate of optimizer update number `step` (1, 2, ...: the optimizer's `iterations`
+   * before the update, plus 1); the loop sets it on the optimizer before each update. Absent: the
+   * optimizer keeps its rate.
+   */
+  learningRate?(step: number): number;
 }
 
 /** Sums over one batch (scalars), so that batches combine exactly into epoch means. */
@@ -60,9 +71,16 @@ export interface BatchSums {
   count: tf.Scalar;
 }
 
-/** The default objective: masked token cross-entropy and accuracy over real target tokens. */
-export function tokenObjective(logits: tf.Tensor, targets: tf.Tensor): BatchSums {
-  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets);
+/**
+ * The default objective: masked token cross-entropy and accuracy over real target tokens, with
+ * `labelSmoothing` (default 0) as in `maskedTokenSums`.
+ */
+export function tokenObjective(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  labelSmoothing = 0,
+): BatchSums {
+  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets, labelSmoothing);
   return { lossSum, correct, count: tokens };
 }
 
@@ -236,7 +254,9 @@ export async function evaluateLoop(
     const sums = tf.tidy(() => {
       const batch = sliceRows(data, start, size);
       const logits = trainable.logits(batch.inputs, false);
-      const sums = (trainable.objective ?? tokenObjective)(logits, batch.targets);
+      const sums = trainable.objective
+        ? trainable.objective(logits, batch.targets, false)
+        : tokenObjective(logits, batch.targets);
       return [sums.lossSum, sums.correct, sums.count];
     });
     const [loss, hits, count] = await Promise.all(sums.map(readScalar));
@@ -262,11 +282,17 @@ function trainStep(
     let count: tf.Scalar | undefined;
     const { value, grads } = trainable.optimizer.computeGradients(() => {
       const logits = trainable.logits(inputs, true);
-      const sums = (trainable.objective ?? tokenObjective)(logits, targets);
+      const sums = trainable.objective
+        ? trainable.objective(logits, targets, true)
+        : tokenObjective(logits, targets);
       hits = tf.keep(sums.correct);
       count = tf.keep(sums.count);
       return tf.div(sums.lossSum, tf.maximum(sums.count, 1)) as tf.Scalar;
     }, trainable.variables());
+    if (trainable.learningRate) {
+      const step = trainable.optimizer.iterations + 1;
+      setLearningRate(trainable.optimizer, trainable.learningRate(step));
+    }
     trainable.optimizer.applyGradients(
       clipNorm === undefined ? grads : clipByGlobalNorm(grads, clipNorm),
     );
