@@ -143,7 +143,12 @@ export type {
 } from './model/seq2seq-vocabulary.js';
 
 // --- train ----------------------------------------------------------------------------------------
-export { OPTIMIZERS, type OptimizerName } from './train/optimizer.js';
+export type {
+  ConstantSchedule,
+  LearningRateSchedule,
+  WarmupSchedule,
+} from './train/learning-rate-schedule.js';
+export { type AdamConfig, OPTIMIZERS, type OptimizerName } from './train/optimizer.js';
 export {
   type Callback,
   type EarlyStoppingOptions,

@@ -23,6 +23,12 @@ export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 // --- training internals ---------------------------------------------------------------------------
 export { type BatchSums, tokenObjective } from './train/fit.js';
 export {
+  learningRateOf,
+  type ResolvedLearningRateSchedule,
+  resolveLearningRateSchedule,
+  scheduledRate,
+} from './train/learning-rate-schedule.js';
+export {
   type MaskedSums,
   type MaskedTokenSums,
   maskedCrossEntropySums,

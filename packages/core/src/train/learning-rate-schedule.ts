@@ -92,7 +92,7 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   else target.learningRate = rate;
 }
 
-/** The rate `optimizer` uses for its next update. */
+/** The rate `optimizer` holds now: under a schedule, the last update's until the loop sets the next. */
 export function learningRateOf(optimizer: tf.Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
 }
