@@ -61,7 +61,7 @@ describe('the warm-up schedule (Vaswani et al. 2017, eq. 3)', () => {
 describe('fitLoop applies a trainable learning rate per update', () => {
   it('sets the rate of update n before it (SGD: w -= rate(n) * 1 on a loss whose gradient is 1)', async () => {
     const before = tf.memory().numTensors;
-    const w = tf.variable(tf.zeros([1, 1]));
+    const w = tf.tidy(() => tf.variable(tf.zeros([1, 1])));
     const trainable: Trainable = {
       optimizer: tf.train.sgd(123),
       variables: () => [w],

@@ -27,7 +27,13 @@ import {
   type Trainable,
   type TrainOptions,
 } from '../train/fit.js';
-import { createOptimizer, type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
+import {
+  type AdamConfig,
+  createOptimizer,
+  type OptimizerName,
+  resolveAdam,
+  resolveOptimizer,
+} from '../train/optimizer.js';
 
 /** How the encoder's outputs become one vector per sequence. */
 export const POOLINGS = ['last', 'mean', 'max'] as const;
@@ -46,6 +52,8 @@ export interface SequenceClassifierConfig {
   optimizer?: OptimizerName;
   /** Default 0.001, the Keras default (sgd: 0.01). */
   learningRate?: number;
+  /** Adam's beta1, beta2, epsilon (used with optimizer 'adam'). Default Keras': 0.9, 0.999, 1e-7. */
+  adam?: AdamConfig;
   /** Seed of the Dense layer's initializer (and of a new encoder's, unless its config has one). */
   seed?: number;
 }
@@ -87,7 +95,10 @@ export class SequenceClassifier {
     tf.tidy(() => {
       this.head.apply(tf.zeros([1, this.encoder.stateSize])); // builds its weights
     });
-    this.optimizer = createOptimizer(resolveOptimizer(config.optimizer, config.learningRate));
+    this.optimizer = createOptimizer({
+      ...resolveOptimizer(config.optimizer, config.learningRate),
+      adam: resolveAdam(config.adam),
+    });
   }
 
   /** Trains on token-id rows and their labels (0 or 1) with `fitLoop`; History of this call. */
