@@ -146,6 +146,7 @@ export type {
 export type {
   ConstantSchedule,
   LearningRateSchedule,
+  ResolvedLearningRateSchedule,
   WarmupSchedule,
 } from './train/learning-rate-schedule.js';
 export { type AdamConfig, OPTIMIZERS, type OptimizerName } from './train/optimizer.js';

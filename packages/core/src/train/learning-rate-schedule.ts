@@ -18,11 +18,13 @@ export const SCHEDULE_KINDS = ['constant', 'warmup'] as const;
 
 /** The config's `learningRate` at every step. */
 export interface ConstantSchedule {
+  /** Names the schedule. */
   kind: 'constant';
 }
 
 /** Linear warm-up, then inverse square root decay (Vaswani et al. 2017, eq. 3). */
 export interface WarmupSchedule {
+  /** Names the schedule. */
   kind: 'warmup';
   /** Updates over which the rate rises (the paper: 4000). A positive integer. */
   warmupSteps: number;
@@ -32,7 +34,9 @@ export interface WarmupSchedule {
   factor?: number;
 }
 
+/** A config's `learningRateSchedule`: how the rate of each optimizer update is chosen. */
 export type LearningRateSchedule = ConstantSchedule | WarmupSchedule;
+/** A `LearningRateSchedule` with its defaults filled in, as a resolved config holds it. */
 export type ResolvedLearningRateSchedule = ConstantSchedule | Required<WarmupSchedule>;
 
 /** Checks a config's `learningRateSchedule` (default constant); errors name its fields. */
