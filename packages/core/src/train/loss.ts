@@ -70,11 +70,9 @@ export function maskedTokenSums(
       // Saved, not captured: the tidy of this function frees them before backprop.
       save([x, logSumExp, mask, target]);
       const picked = takeAlongRows(x, targetColumn); // [tokens, 1]: x_t
-      // lse - x_t, or lse - (1 - eps) x_t - eps mean_j x_j with label smoothing.
-      const perToken =
-        eps === 0
-          ? tf.sub(logSumExp, picked)
-          : tf.sub(tf.sub(logSumExp, tf.mul(picked, 1 - eps)), tf.mul(tf.mean(x, 1, true), eps)); // [tokens, 1]
+      // [tokens, 1]: lse - x_t, or lse - (1 - eps) x_t - eps mean_j x_j with label smoothing.
+      let perToken = tf.sub(logSumExp, eps === 0 ? picked : tf.mul(picked, 1 - eps));
+      if (eps > 0) perToken = tf.sub(perToken, tf.mul(tf.mean(x, 1, true), eps));
       return {
         value: tf.sum(tf.mul(tf.reshape(perToken, [rows]), mask)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
