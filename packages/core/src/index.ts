@@ -147,7 +147,13 @@ export type {
 } from './model/seq2seq-vocabulary.js';
 
 // --- train ----------------------------------------------------------------------------------------
-export { OPTIMIZERS, type OptimizerName } from './train/optimizer.js';
+export type {
+  ConstantSchedule,
+  LearningRateSchedule,
+  ResolvedLearningRateSchedule,
+  WarmupSchedule,
+} from './train/learning-rate-schedule.js';
+export { type AdamConfig, OPTIMIZERS, type OptimizerName } from './train/optimizer.js';
 export {
   type Callback,
   type EarlyStoppingOptions,

@@ -20,6 +20,12 @@ export { SAVE_MANIFEST_FILE } from './io/save-format.js';
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
 export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 export {
+  learningRateOf,
+  type ResolvedLearningRateSchedule,
+  resolveLearningRateSchedule,
+  scheduledRate,
+} from './train/learning-rate-schedule.js';
+export {
   type MaskedSums,
   type MaskedTokenSums,
   maskedCrossEntropySums,

@@ -113,5 +113,18 @@ describe('createSequenceClassifier', () => {
     await expect(clf.evaluate([[3, 40]], [1])).rejects.toThrow('src');
     await expect(clf.predict([[3, 4]], { batchSize: 0 })).rejects.toThrow('batchSize');
     clf.dispose();
+    expect(() => createSequenceClassifier({ encoder: encoderConfig, adam: { beta2: 1 } })).toThrow(
+      'adam.beta2 must be a number in [0, 1), got 1.',
+    );
+  });
+
+  it("gives Adam the config's betas and epsilon", () => {
+    const clf = createSequenceClassifier({
+      encoder: encoderConfig,
+      adam: { beta1: 0.8, beta2: 0.98, epsilon: 1e-9 },
+    });
+    const adam = clf.optimizer as unknown as Record<string, number>;
+    expect([adam.beta1, adam.beta2, adam.epsilon]).toEqual([0.8, 0.98, 1e-9]);
+    clf.dispose();
   });
 });

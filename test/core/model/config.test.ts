@@ -111,7 +111,7 @@ describe('model configuration errors name the field and the value', () => {
       /^config has unknown key "unit"; the allowed keys are "vocabSize", .*"attentionUnits", .*"seed"\.$/,
     );
     expect(seq2seq((c) => Object.assign(c, { lr: 0.1, epochs: 3 }))).toThrow(
-      'config has unknown keys "lr", "epochs"; the allowed keys are "encoder", "decoder", "optimizer", "learningRate".',
+      'config has unknown keys "lr", "epochs"; the allowed keys are "encoder", "decoder", "optimizer", "learningRate", "learningRateSchedule", "adam", "labelSmoothing".',
     );
   });
 

@@ -22,7 +22,13 @@ import type { History, Logs } from '../train/callbacks.js';
 import type { Dataset } from '../train/dataset.js';
 import { evaluateLoop } from '../train/evaluate.js';
 import { fitLoop, type TrainOptions } from '../train/fit.js';
-import { createOptimizer, type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
+import {
+  type AdamConfig,
+  createOptimizer,
+  type OptimizerName,
+  resolveAdam,
+  resolveOptimizer,
+} from '../train/optimizer.js';
 import type { BatchSums, Trainable } from '../train/trainable.js';
 
 /** How the encoder's outputs become one vector per sequence. */
@@ -42,6 +48,8 @@ export interface SequenceClassifierConfig {
   optimizer?: OptimizerName;
   /** Default 0.001, the Keras default (sgd: 0.01). */
   learningRate?: number;
+  /** Adam's beta1, beta2, epsilon (used with optimizer 'adam'). Default Keras': 0.9, 0.999, 1e-7. */
+  adam?: AdamConfig;
   /** Seed of the Dense layer's initializer (and of a new encoder's, unless its config has one). */
   seed?: number;
 }
@@ -83,7 +91,10 @@ export class SequenceClassifier {
     tf.tidy(() => {
       this.head.apply(tf.zeros([1, this.encoder.stateSize])); // builds its weights
     });
-    this.optimizer = createOptimizer(resolveOptimizer(config.optimizer, config.learningRate));
+    this.optimizer = createOptimizer({
+      ...resolveOptimizer(config.optimizer, config.learningRate),
+      adam: resolveAdam(config.adam),
+    });
   }
 
   /** Trains on token-id rows and their labels (0 or 1) with `fitLoop`; History of this call. */

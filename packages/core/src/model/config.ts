@@ -8,7 +8,17 @@ import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attenti
 import { positiveInt } from '../checks.js';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
 import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
-import { type OptimizerName, resolveOptimizer } from '../train/optimizer.js';
+import {
+  type LearningRateSchedule,
+  type ResolvedLearningRateSchedule,
+  resolveLearningRateSchedule,
+} from '../train/learning-rate-schedule.js';
+import {
+  type AdamConfig,
+  type OptimizerName,
+  resolveAdam,
+  resolveOptimizer,
+} from '../train/optimizer.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
@@ -108,8 +118,25 @@ export interface Seq2SeqConfig {
   decoder: DecoderConfig;
   /** Default 'adam' (Kingma & Ba 2015): converges fastest on the small tasks of the notebooks. */
   optimizer?: OptimizerName;
-  /** Default 0.001, the Keras default of each optimizer (sgd: 0.01). */
+  /**
+   * Default 0.001, the Keras default of each optimizer (sgd: 0.01). The rate of every update
+   * unless `learningRateSchedule` sets it.
+   */
   learningRate?: number;
+  /**
+   * The rate per optimizer update: `{ kind: 'constant' }` (default: `learningRate` throughout) or
+   * `{ kind: 'warmup', warmupSteps, dModel, factor? }`, the Transformer's warm-up and decay
+   * (Vaswani et al. 2017, eq. 3; see train/learning-rate-schedule.ts), which replaces
+   * `learningRate`.
+   */
+  learningRateSchedule?: LearningRateSchedule;
+  /** Adam's beta1, beta2, epsilon (used with optimizer 'adam'). Default Keras': 0.9, 0.999, 1e-7. */
+  adam?: AdamConfig;
+  /**
+   * Label smoothing eps of the training loss, in [0, 1): the target is (1 - eps) onehot + eps /
+   * vocabSize (Szegedy et al. 2016; Vaswani et al. 2017 use 0.1). Default 0: plain cross-entropy.
+   */
+  labelSmoothing?: number;
 }
 
 export type ResolvedEncoderConfig = Required<Omit<EncoderConfig, 'seed'>> & { seed?: number };
@@ -119,6 +146,9 @@ export interface ResolvedSeq2SeqConfig {
   decoder: ResolvedDecoderConfig;
   optimizer: OptimizerName;
   learningRate: number;
+  learningRateSchedule: ResolvedLearningRateSchedule;
+  adam: Required<AdamConfig>;
+  labelSmoothing: number;
 }
 
 /** Checks `config` and fills in the defaults; errors name fields as `${prefix}field`. */
@@ -167,6 +197,9 @@ export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConf
     encoder,
     decoder,
     ...resolveOptimizer(config.optimizer, config.learningRate),
+    learningRateSchedule: resolveLearningRateSchedule(config.learningRateSchedule),
+    adam: resolveAdam(config.adam),
+    labelSmoothing: rate('labelSmoothing', config.labelSmoothing ?? 0),
   };
   checkKeys(config, resolved, '');
   return resolved;

@@ -26,8 +26,9 @@ import type { History, Logs } from '../train/callbacks.js';
 import type { Dataset } from '../train/dataset.js';
 import { evaluateLoop } from '../train/evaluate.js';
 import { fitLoop, type TrainOptions } from '../train/fit.js';
+import { scheduledRate } from '../train/learning-rate-schedule.js';
 import { createOptimizer } from '../train/optimizer.js';
-import type { Trainable } from '../train/trainable.js';
+import { type Trainable, tokenObjective } from '../train/trainable.js';
 import {
   encoderStateSize,
   type ResolvedSeq2SeqConfig,
@@ -113,7 +114,9 @@ export class Seq2Seq {
       { vocabSize: dec.vocabSize }, // search checks startId and endId against it
     );
     this.model = buildKerasModel(this.encoder, this.decoder);
-    this.optimizer = createOptimizer(config);
+    // The rate of the first update; a schedule sets each later one (train/fit.ts).
+    const firstRate = scheduledRate(config.learningRateSchedule, config.learningRate, 1);
+    this.optimizer = createOptimizer({ ...config, learningRate: firstRate });
     this.model.compile({
       optimizer: this.optimizer,
       loss: 'sparseCategoricalCrossentropy',
@@ -261,6 +264,15 @@ export class Seq2Seq {
           return logits;
         }),
       save: (dir) => this.save(dir),
+      // Label smoothing regularizes training only; validation reports the plain cross-entropy.
+      objective: (logits, targets, training) =>
+        tokenObjective(logits, targets, training ? this.config.labelSmoothing : 0),
+      ...(this.config.learningRateSchedule.kind === 'constant'
+        ? {}
+        : {
+            learningRate: (step: number) =>
+              scheduledRate(this.config.learningRateSchedule, this.config.learningRate, step),
+          }),
     };
   }
 

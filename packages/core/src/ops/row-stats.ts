@@ -3,7 +3,8 @@
  *
  *   rowStats(x)          best = argmax per row, lse = log sum_j exp(x_j), x_best - lse
  *   rowTopK(x, k)        each row's k largest logits and their indices (as tf.topk), and lse
- *   crossEntropyGrad     (softmax(x) - onehot(target)) * scale, the gradient of -log softmax(x)[t]
+ *   crossEntropyGrad     (softmax(x) - q) * scale, the gradient of the cross-entropy against the
+ *                        target q = onehot(t), or its label-smoothed (1 - eps) onehot(t) + eps / V
  *
  * with log softmax(x) = x - lse. Each op is written here in plain TF.js; on a backend that has
  * encdec's fused kernel for it (wasm: backend/kernels/wasm-row-stats.ts) the kernel computes the
@@ -81,20 +82,30 @@ export function rowTopKTfjs(logits: tf.Tensor2D, k: number): RowTopK {
 }
 
 /**
- * (softmax(x) - onehot(target)) * scale of logits x [rows, vocabSize], given their log-sum-exp
- * `logSumExp` [rows, 1], `scale` float32 [rows] and `target` int32 [rows]: the gradient of
- * scale * -log softmax(x)[target] (e.g. Goodfellow et al. 2016, section 6.2.2.3).
+ * (softmax(x) - q) * scale of logits x [rows, vocabSize], given their log-sum-exp `logSumExp`
+ * [rows, 1], `scale` float32 [rows] and `target` int32 [rows]: the gradient of
+ * scale * -sum_j q_j log softmax(x)_j (e.g. Goodfellow et al. 2016, section 6.2.2.3), with
+ * q = (1 - smoothing) onehot(target) + smoothing / vocabSize (smoothing 0: the onehot).
  */
 export function crossEntropyGrad(
   x: tf.Tensor2D,
   logSumExp: tf.Tensor2D,
   scale: tf.Tensor1D,
   target: tf.Tensor1D,
+  smoothing = 0,
 ): tf.Tensor2D {
-  return (
+  const plain = () =>
     kernels.crossEntropyGrad(x, logSumExp, scale, target) ??
-    crossEntropyGradTfjs(x, logSumExp, scale, target)
-  );
+    crossEntropyGradTfjs(x, logSumExp, scale, target);
+  if (smoothing === 0) return plain();
+  return tf.tidy(() => {
+    // softmax - q = (softmax - onehot) + smoothing * (onehot - 1 / vocabSize), times scale.
+    const [rows, vocabSize] = x.shape;
+    const epsScale = tf.mul(scale, smoothing) as tf.Tensor1D; // [rows]
+    const onehot = scatterAtTargets(target, epsScale, vocabSize); // [rows, vocabSize]
+    const uniform = tf.reshape(tf.div(epsScale, vocabSize), [rows, 1]); // [rows, 1]
+    return tf.add(plain(), tf.sub(onehot, uniform)) as tf.Tensor2D;
+  });
 }
 
 /** `crossEntropyGrad` in stock TF.js ops. */
@@ -108,8 +119,18 @@ export function crossEntropyGradTfjs(
     const [rows, vocabSize] = x.shape;
     const probs = tf.exp(tf.sub(x, logSumExp)); // [rows, vocabSize]
     // The onehot as a scatter of -scale: no [rows, vocabSize] onehot to build and cast.
-    const at = tf.stack([tf.range(0, rows, 1, 'int32'), tf.cast(target, 'int32')], 1); // [rows, 2]
-    const minusScale = tf.scatterND(at, tf.neg(scale), [rows, vocabSize]); // [rows, vocabSize]
+    const minusScale = scatterAtTargets(target, tf.neg(scale), vocabSize); // [rows, vocabSize]
     return tf.add(tf.mul(probs, tf.reshape(scale, [rows, 1])), minusScale) as tf.Tensor2D;
   });
+}
+
+/** [rows, vocabSize]: values[r] at column target[r] of row r, 0 elsewhere (a scaled onehot). */
+function scatterAtTargets(
+  target: tf.Tensor1D,
+  values: tf.Tensor1D,
+  vocabSize: number,
+): tf.Tensor2D {
+  const rows = target.shape[0];
+  const at = tf.stack([tf.range(0, rows, 1, 'int32'), tf.cast(target, 'int32')], 1); // [rows, 2]
+  return tf.scatterND(at, values, [rows, vocabSize]) as tf.Tensor2D;
 }

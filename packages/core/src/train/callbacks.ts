@@ -6,7 +6,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { invalidArgument, unknownMonitor } from '../errors.js';
 
-/** Numbers reported at a point of training, by Keras name. */
+/**
+ * Numbers reported at a point of training, by Keras name. `loss` is the objective the optimizer
+ * minimizes, label smoothing included when the config sets it (as PyTorch's
+ * `nn.CrossEntropyLoss(label_smoothing)` reports); `val_loss` and `evaluate`'s `loss` are the plain
+ * cross-entropy (no smoothing, no dropout), so that exp of them is the perplexity.
+ */
 export type Logs = Record<string, number>;
 
 /** What `fit` returns, shaped like TF.js's History: one entry per epoch in each list. */

@@ -25,7 +25,9 @@ export async function evaluateLoop(
     const sums = tf.tidy(() => {
       const batch = sliceRows(data, start, size);
       const logits = trainable.logits(batch.inputs, false);
-      const sums = (trainable.objective ?? tokenObjective)(logits, batch.targets);
+      const sums = trainable.objective
+        ? trainable.objective(logits, batch.targets, false)
+        : tokenObjective(logits, batch.targets);
       return [sums.lossSum, sums.correct, sums.count];
     });
     const [loss, hits, count] = await Promise.all(sums.map(readScalar));

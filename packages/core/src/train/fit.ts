@@ -7,13 +7,15 @@
  *   1. Order the training rows: a seeded shuffle (Fisher-Yates) or as given.
  *   2. For each batch of `batchSize` rows: gather the rows; the gradient of the masked mean
  *      cross-entropy of the logits (padding targets, id 0, do not count); clip the gradients to a
- *      global norm; one optimizer step; `onBatchEnd` with the batch's loss and accuracy. A loss
+ *      global norm; set the learning rate of this update (if the trainable has a schedule); one
+ *      optimizer step; `onBatchEnd` with the batch's loss and accuracy. A loss
  *      that is NaN or infinite ends training there (`terminateOnNaN`, Keras' TerminateOnNaN):
  *      the broken epoch gets no validation, no history entry and no `onEpochEnd` (so no
  *      checkpoint saves its weights); `onTrainEnd` still runs.
  *   3. Epoch loss and accuracy: means over every real target token of the epoch (token-weighted,
  *      so batches of different sizes and padding combine exactly).
- *   4. Validation the same way, without dropout or updates: `val_loss`, `val_accuracy`.
+ *   4. Validation the same way, without dropout, label smoothing or updates: `val_loss`,
+ *      `val_accuracy`.
  *   5. `onEpochEnd`; stop early if a callback asked to.
  *
  * A custom loop (optimizer.computeGradients on logits) rather than `model.fit` with a softmax
@@ -27,6 +29,7 @@ import { invalidArgument, nonFiniteLossWarning, show } from '../errors.js';
 import type { Callback, History, Logs, TrainingControl } from './callbacks.js';
 import { type Dataset, disposeDataset, holdOut } from './dataset.js';
 import { evaluateLoop, readScalar } from './evaluate.js';
+import { setLearningRate } from './learning-rate-schedule.js';
 import { progressBar } from './progress.js';
 import { type Trainable, tokenObjective } from './trainable.js';
 
@@ -183,11 +186,17 @@ function trainStep(
     let count: tf.Scalar | undefined;
     const { value, grads } = trainable.optimizer.computeGradients(() => {
       const logits = trainable.logits(inputs, true);
-      const sums = (trainable.objective ?? tokenObjective)(logits, targets);
+      const sums = trainable.objective
+        ? trainable.objective(logits, targets, true)
+        : tokenObjective(logits, targets);
       hits = tf.keep(sums.correct);
       count = tf.keep(sums.count);
       return tf.div(sums.lossSum, tf.maximum(sums.count, 1)) as tf.Scalar;
     }, trainable.variables());
+    if (trainable.learningRate) {
+      const step = trainable.optimizer.iterations + 1;
+      setLearningRate(trainable.optimizer, trainable.learningRate(step));
+    }
     trainable.optimizer.applyGradients(
       clipNorm === undefined ? grads : clipByGlobalNorm(grads, clipNorm),
     );

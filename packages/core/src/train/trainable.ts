@@ -17,11 +17,19 @@ export interface Trainable {
   /** Saves the model into a directory (for checkpoints). */
   save?(dir: string): Promise<void>;
   /**
-   * Loss and accuracy sums of a batch, from its logits and targets. Default `tokenObjective`: the
-   * masked token cross-entropy of seq2seq (padding targets, id 0, do not count). A classifier
-   * gives its own (e.g. binary cross-entropy, one count per row).
+   * Loss and accuracy sums of a batch, from its logits and targets; `training` is true for the
+   * batches the optimizer trains on (regularizers such as label smoothing apply there only) and
+   * false for validation and evaluation. Default `tokenObjective`: the masked token cross-entropy
+   * of seq2seq (padding targets, id 0, do not count). A classifier gives its own (e.g. binary
+   * cross-entropy, one count per row).
    */
-  objective?(logits: tf.Tensor, targets: tf.Tensor): BatchSums;
+  objective?(logits: tf.Tensor, targets: tf.Tensor, training: boolean): BatchSums;
+  /**
+   * The learning rate of optimizer update number `step` (1, 2, ...: the optimizer's `iterations`
+   * before the update, plus 1); the loop sets it on the optimizer before each update. Absent: the
+   * optimizer keeps its rate.
+   */
+  learningRate?(step: number): number;
 }
 
 /** Sums over one batch (scalars), so that batches combine exactly into epoch means. */
@@ -34,8 +42,15 @@ export interface BatchSums {
   count: tf.Scalar;
 }
 
-/** The default objective: masked token cross-entropy and accuracy over real target tokens. */
-export function tokenObjective(logits: tf.Tensor, targets: tf.Tensor): BatchSums {
-  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets);
+/**
+ * The default objective: masked token cross-entropy and accuracy over real target tokens, with
+ * `labelSmoothing` (default 0) as in `maskedTokenSums`.
+ */
+export function tokenObjective(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  labelSmoothing = 0,
+): BatchSums {
+  const { lossSum, correct, tokens } = maskedTokenSums(logits, targets, labelSmoothing);
   return { lossSum, correct, count: tokens };
 }
