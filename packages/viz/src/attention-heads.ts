@@ -9,31 +9,25 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import {
+  type AttentionHeatmapOptions,
   type AttentionPanel,
   attentionHeatmapGrid,
   checkTokens,
   type MatrixTensorLike,
   readMatrix,
-  type Token,
 } from './attention-heatmap.js';
 import { emptyInput, invalidArgument, raggedHeads } from './errors.js';
 
 /** Per-head weights `[heads, tgtLen, srcLen]`: nested arrays or a rank-3 tensor. */
 export type HeadWeights = readonly (readonly (readonly number[])[])[] | MatrixTensorLike;
 
-export interface AttentionHeadsOptions {
-  /** Source tokens, one per column (`srcLen` of them). */
-  sourceTokens: readonly Token[];
-  /** Target tokens, one per row (`tgtLen` of them). */
-  targetTokens: readonly Token[];
-  /** Title over the whole grid. Default: none. */
-  title?: string;
+/**
+ * The heatmap's options but the colour domain, which is [0, 1] for every head; `title` goes over
+ * the whole grid.
+ */
+export interface AttentionHeadsOptions extends Omit<AttentionHeatmapOptions, 'colorDomain'> {
   /** Panels per row. Default 4: four heads of a short sentence fit a notebook's width. */
   columns?: number;
-  /** Side of one cell in pixels. Default 20, as in `attentionHeatmap`. */
-  cellSize?: number;
-  /** Colour scheme name from Vega's sequential schemes. Default `'blues'`. */
-  scheme?: string;
 }
 
 /** A grid of attention heatmaps, one per head, sharing one colour scale over [0, 1]. */
