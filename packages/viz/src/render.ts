@@ -29,6 +29,9 @@ export interface HtmlOptions {
   title?: string;
 }
 
+/** The family that PNG text of `font-family="sans-serif"` is drawn in. */
+const SANS_SERIF = 'DejaVu Sans';
+
 /** Compiles Vega-Lite to Vega: the form that the View and the HTML page run. */
 export function toVega(spec: TopLevelSpec): VegaSpec {
   if (spec === null || typeof spec !== 'object') {
@@ -62,8 +65,10 @@ export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
     background: options.background ?? 'white',
-    // Vega writes font-family="sans-serif"; system fonts give its labels real glyphs.
-    font: { loadSystemFonts: true },
+    // Vega writes font-family="sans-serif", which resvg maps to Arial by default; where Arial is
+    // missing (most Linux machines) it fell back to a serif. DejaVu Sans ships with most Linux
+    // distributions and Jupyter images; where it is missing too, resvg uses its first system font.
+    font: { loadSystemFonts: true, sansSerifFamily: SANS_SERIF, defaultFontFamily: SANS_SERIF },
   });
   return new Uint8Array(resvg.render().asPng());
 }
