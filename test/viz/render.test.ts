@@ -86,3 +86,14 @@ describe('PNG text font', () => {
     expect(Buffer.from(sans).equals(Buffer.from(word('DejaVu Serif')))).toBe(false);
   });
 });
+
+describe('headless text measure', () => {
+  it("is vega's own again after rendering, so other Vega users are untouched", async () => {
+    const { textMetrics } = (await import('vega')) as unknown as {
+      textMetrics: { width: unknown; estimateWidth: unknown };
+    };
+    const before = textMetrics.width;
+    await renderSvg(spec);
+    expect(textMetrics.width).toBe(before);
+  });
+});
