@@ -1,4 +1,5 @@
 import { positionalEncoding, renderSvg } from '@encdec/viz';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { sceneItems, svgMarks, svgTexts } from './helpers/scene.js';
 import { vegaLiteErrors } from './helpers/vega-lite-schema.js';
@@ -56,6 +57,16 @@ describe('positionalEncoding', () => {
       encoding: { x: { axis: { values: number[] } } };
     };
     expect(spec.encoding.x.axis.values).toEqual([0, 10, 20, 30, 40, 50, 60]);
+  });
+
+  it('reads a tf.Tensor2D once, leaving it alive and leaking nothing', () => {
+    const tensor = tf.tensor2d(pe);
+    const before = tf.memory().numTensors;
+    const spec = positionalEncoding(tensor) as unknown as Unit;
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tensor.isDisposed).toBe(false);
+    expect(spec.data.values.map((v) => v.value)).toEqual(pe.flat().map((x) => Math.fround(x)));
+    tensor.dispose();
   });
 
   it('names the argument in errors', () => {

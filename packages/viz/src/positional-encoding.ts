@@ -6,7 +6,7 @@
  */
 
 import type { TopLevelSpec } from 'vega-lite';
-import { readMatrix } from './attention-heatmap.js';
+import { type MatrixTensorLike, readMatrix } from './attention-heatmap.js';
 import { emptyInput, invalidArgument } from './errors.js';
 
 export interface PositionalEncodingOptions {
@@ -34,9 +34,12 @@ interface Cell {
 
 const schema = 'https://vega.github.io/schema/vega-lite/v5.json';
 
-/** A Vega-Lite chart of positional encodings `[length, dModel]`: position (y) by dimension (x). */
+/**
+ * A Vega-Lite chart of positional encodings `[length, dModel]` (nested arrays or a rank-2 tensor,
+ * read once and not disposed): position (y) by dimension (x).
+ */
 export function positionalEncoding(
-  encodings: readonly (readonly number[])[],
+  encodings: readonly (readonly number[])[] | MatrixTensorLike,
   options: PositionalEncodingOptions = {},
 ): TopLevelSpec {
   if (Array.isArray(encodings) && (encodings.length === 0 || encodings[0]?.length === 0)) {
