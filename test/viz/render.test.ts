@@ -68,3 +68,32 @@ describe('render', () => {
     expect(() => toVega(null as never)).toThrow('spec must be a Vega-Lite spec object, got null.');
   });
 });
+
+describe('PNG text font', () => {
+  /** One word in `family`, big enough that glyph shapes differ between families. */
+  const word = (family: string) =>
+    svgToPng(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="4" y="30" font-family="${family}" font-size="24">Attention</text></svg>`,
+      { scale: 1 },
+    );
+
+  it('draws Vega text (font-family sans-serif) in DejaVu Sans, not a serif fallback', async () => {
+    const svg = await renderSvg(spec);
+    const families = new Set([...svg.matchAll(/font-family="([^"]*)"/g)].map((m) => m[1]));
+    expect([...families]).toEqual(['sans-serif']);
+    const sans = word('sans-serif');
+    expect(Buffer.from(sans).equals(Buffer.from(word('DejaVu Sans')))).toBe(true);
+    expect(Buffer.from(sans).equals(Buffer.from(word('DejaVu Serif')))).toBe(false);
+  });
+});
+
+describe('headless text measure', () => {
+  it("is vega's own again after rendering, so other Vega users are untouched", async () => {
+    const { textMetrics } = (await import('vega')) as unknown as {
+      textMetrics: { width: unknown; estimateWidth: unknown };
+    };
+    const before = textMetrics.width;
+    await renderSvg(spec);
+    expect(textMetrics.width).toBe(before);
+  });
+});

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { attentionHeatmap, chartHtml, saveChart } from '@encdec/viz';
+import {
+  attentionHeads,
+  attentionHeatmap,
+  chartHtml,
+  positionalEncoding,
+  saveChart,
+} from '@encdec/viz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPage } from '../helpers/chromium.js';
 import { pngSize } from './helpers/scene.js';
@@ -97,6 +103,51 @@ describe('HTML export in a headless browser', () => {
       if (process.env.ENCDEC_VIZ_KEEP_SCREENSHOT) {
         await saveCopy(bytes, process.env.ENCDEC_VIZ_KEEP_SCREENSHOT);
       }
+    });
+  });
+});
+
+describe('HTML export of the Transformer charts in a headless browser', () => {
+  it('draws per-head attention and positional encodings with no errors', async () => {
+    const heads = attentionHeads(
+      [
+        [
+          [0.2, 0.8],
+          [0.6, 0.4],
+        ],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ],
+      { sourceTokens: ['le', 'chat'], targetTokens: ['the', 'cat'] },
+    );
+    const pe = positionalEncoding(
+      [
+        [0, 1, 0, 1],
+        [0.84, 0.54, 0.01, 1],
+        [0.91, -0.42, 0.02, 1],
+      ],
+      { dimensions: [0, 1] },
+    );
+    await withPage(async (page) => {
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(String(error)));
+      for (const [chart, name, marks, count] of [
+        [heads, 'heads.html', 'rect mark', 8],
+        [pe, 'pe.html', 'rect mark', 12],
+      ] as const) {
+        await page.goto(pathToFileURL(await saveChart(chart, join(folder, name))).href);
+        const cells = page.locator(`#chart svg [aria-roledescription="${marks}"]`);
+        await cells.first().waitFor({ timeout: 15_000 });
+        expect(await cells.count()).toBe(count);
+        expect(await page.locator('#chart-error').count()).toBe(0);
+      }
+      expect(await page.locator('#chart svg [aria-roledescription="line mark"]').count()).toBe(2);
+      expect(problems).toEqual([]);
     });
   });
 });

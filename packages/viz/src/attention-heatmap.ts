@@ -239,7 +239,8 @@ function isTensorLike(value: unknown): value is MatrixTensorLike {
   );
 }
 
-function checkTokens(
+/** Token labels as text, checked against the matrix side they label (`dimension`, in words). */
+export function checkTokens(
   tokens: readonly Token[] | undefined,
   name: string,
   expected: number,

@@ -63,6 +63,17 @@ export function tokenCountMismatch(
   );
 }
 
+export function raggedHeads(
+  head: number,
+  shape: readonly [number, number],
+  expected: readonly [number, number],
+): VizError {
+  return new VizError(
+    `weights is ragged: head ${head} is ${shape[0]} x ${shape[1]} but head 0 is ${expected[0]} x ${expected[1]}.`,
+    'weights',
+  );
+}
+
 // --- training curves -----------------------------------------------------------------------------
 
 export function unknownMetrics(missing: readonly string[], available: readonly string[]): VizError {

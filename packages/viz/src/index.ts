@@ -14,6 +14,7 @@ export {
   type MatrixTensorLike,
   type Token,
 } from './attention-heatmap.js';
+export { type AttentionHeadsOptions, attentionHeads, type HeadWeights } from './attention-heads.js';
 export {
   type BeamCandidatesOptions,
   type BeamHypothesisLike,
@@ -36,6 +37,7 @@ export {
   type LiveTrainingCurvesOptions,
   liveTrainingCurves,
 } from './live-training-curves.js';
+export { type PositionalEncodingOptions, positionalEncoding } from './positional-encoding.js';
 export {
   chartHtml,
   type HtmlOptions,

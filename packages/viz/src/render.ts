@@ -12,10 +12,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import type { Spec as VegaSpec } from 'vega';
+import * as vega from 'vega';
 import { parse, View, version as vegaVersion } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compile } from 'vega-lite';
 import { invalidArgument } from './errors.js';
+import { measuredWidth, resvgFonts, type TextItem } from './text-width.js';
 
 export interface PngOptions {
   /** Pixels per SVG unit. Default 2: sharp on high-density screens, still small files. */
@@ -29,6 +31,11 @@ export interface HtmlOptions {
   title?: string;
 }
 
+/** Vega's text measure (exported by vega-scenegraph through vega, missing from its typings). */
+const { textMetrics } = vega as unknown as {
+  textMetrics: { width: (item: TextItem, text: unknown) => number };
+};
+
 /** Compiles Vega-Lite to Vega: the form that the View and the HTML page run. */
 export function toVega(spec: TopLevelSpec): VegaSpec {
   if (spec === null || typeof spec !== 'object') {
@@ -40,11 +47,16 @@ export function toVega(spec: TopLevelSpec): VegaSpec {
 /** Renders a spec to SVG text, headless. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // Vega tags each inline datum with a symbol id; a copy keeps the caller's spec untouched.
+  // Layout measures text with resvg (Vega's own guess without a canvas is far too wide); the
+  // previous measure is put back afterwards, so other Vega users in the process are untouched.
+  const previous = textMetrics.width;
+  textMetrics.width = measuredWidth;
   const view = new View(parse(toVega(structuredClone(spec))), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize(); // releases the View's timers and listeners
+    textMetrics.width = previous;
   }
 }
 
@@ -62,8 +74,9 @@ export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
     background: options.background ?? 'white',
-    // Vega writes font-family="sans-serif"; system fonts give its labels real glyphs.
-    font: { loadSystemFonts: true },
+    // Vega writes font-family="sans-serif", which resvg maps to Arial by default; where Arial is
+    // missing (most Linux machines) it fell back to a serif. See text-width.ts for the family.
+    font: resvgFonts,
   });
   return new Uint8Array(resvg.render().asPng());
 }
