@@ -73,6 +73,13 @@ export { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from './attentio
 export { MASK_VALUE, maskedSoftmax } from './attention/masked-softmax.js';
 export { type AttentionParams, attentionScores } from './attention/scores.js';
 export {
+  causalMask,
+  type MultiHeadOptions,
+  type MultiHeadParams,
+  type MultiHeadResult,
+  multiHeadAttention,
+} from './attention/multi-head.js';
+export {
   AttentionLayer,
   type AttentionLayerArgs,
   createAttentionLayer,

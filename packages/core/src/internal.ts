@@ -5,6 +5,13 @@
  */
 import './backend/kernels/register.js';
 
+// --- attention: the steps of multi-head attention ------------------------------------------------
+export {
+  attendHeads,
+  type HeadsResult,
+  mergeHeads,
+  splitHeads,
+} from './attention/multi-head.js';
 // --- datasets: downloads and checksums ------------------------------------------------------------
 export { defaultCacheDir } from './datasets/cache-dir.js';
 export type { Checksum, ChecksumAlgorithm } from './datasets/checksum.js';
