@@ -84,6 +84,11 @@ export {
   type AttentionLayerArgs,
   createAttentionLayer,
 } from './layers/attention-layer.js';
+export {
+  createMultiHeadAttentionLayer,
+  MultiHeadAttentionLayer,
+  type MultiHeadAttentionLayerArgs,
+} from './layers/multi-head-attention-layer.js';
 
 // --- recurrent layers (one op per sequence; notebook 02 builds them directly) --------------------
 export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';

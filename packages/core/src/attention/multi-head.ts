@@ -17,13 +17,14 @@
  * (the output size). Masks go through `maskedSoftmax`, the only code that applies them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { positiveInt } from '../checks.js';
 import { badAttentionShape, invalidArgument } from '../errors.js';
 import { maskedSoftmax } from './masked-softmax.js';
 import { scaledDotScores } from './scores.js';
 
 /** [batch, len, numHeads * d] -> [batch, numHeads, len, d]: head i takes the i-th block of d columns. */
 export function splitHeads(x: tf.Tensor3D, numHeads: number): tf.Tensor4D {
-  checkNumHeads(numHeads);
+  positiveInt('numHeads', numHeads);
   if (x.rank !== 3) throw badAttentionShape('x', x.shape, '[batch, len, numHeads * d]');
   const [batchSize, len, width] = x.shape;
   if (width % numHeads !== 0) {
@@ -56,14 +57,8 @@ export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
  * last query sees every key.
  */
 export function causalMask(tgtLen: number, srcLen = tgtLen): tf.Tensor4D {
-  for (const [name, value] of [
-    ['tgtLen', tgtLen],
-    ['srcLen', srcLen],
-  ] as const) {
-    if (!(Number.isInteger(value) && value > 0)) {
-      throw invalidArgument(name, value, 'a positive integer');
-    }
-  }
+  positiveInt('tgtLen', tgtLen);
+  positiveInt('srcLen', srcLen);
   if (srcLen < tgtLen) {
     throw invalidArgument('srcLen', srcLen, `at least tgtLen (${tgtLen})`);
   }
@@ -110,10 +105,12 @@ export function attendHeads(
     const q3 = tf.reshape(q, [batchSize * heads, tgtLen, dk]);
     const k3 = tf.reshape(k, [batchSize * heads, srcLen, dk]);
     // [batch * heads, tgtLen, srcLen] -> [batch, heads, tgtLen, srcLen]
-    const scores = tf.reshape(
-      scaledDotScores(q3 as tf.Tensor3D, k3 as tf.Tensor3D),
-      [batchSize, heads, tgtLen, srcLen],
-    );
+    const scores = tf.reshape(scaledDotScores(q3 as tf.Tensor3D, k3 as tf.Tensor3D), [
+      batchSize,
+      heads,
+      tgtLen,
+      srcLen,
+    ]);
     const weights = maskedSoftmax(scores, mask) as tf.Tensor4D;
     // [batch, heads, tgtLen, srcLen] x [batch, heads, srcLen, dv] -> [batch, heads, tgtLen, dv]
     const context = tf.matMul(weights, v) as tf.Tensor4D;
@@ -174,7 +171,7 @@ export function multiHeadAttention(
   options: MultiHeadOptions,
 ): MultiHeadResult {
   const { numHeads, keyMask, causal = false } = options;
-  checkNumHeads(numHeads);
+  positiveInt('numHeads', numHeads);
   checkInputs(query, keyValue, keyMask);
   checkParams(params, numHeads, query.shape[2]!, keyValue.shape[2]!);
   const [batchSize, tgtLen] = query.shape as [number, number, number];
@@ -205,12 +202,6 @@ function project(x: tf.Tensor3D, W: tf.Tensor, b: tf.Tensor | undefined): tf.Ten
     // [batch * n, u] -> [batch, n, u]
     return tf.reshape(b === undefined ? flat : tf.add(flat, b), [batchSize, n, u]);
   });
-}
-
-function checkNumHeads(numHeads: unknown): void {
-  if (!(typeof numHeads === 'number' && Number.isInteger(numHeads) && numHeads > 0)) {
-    throw invalidArgument('numHeads', numHeads, 'a positive integer');
-  }
 }
 
 function checkInputs(query: tf.Tensor, keyValue: tf.Tensor, keyMask: tf.Tensor | undefined): void {
