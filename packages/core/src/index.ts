@@ -79,6 +79,7 @@ export {
   type MultiHeadResult,
   multiHeadAttention,
 } from './attention/multi-head.js';
+export { sinusoidalPositions } from './attention/positional.js';
 export {
   AttentionLayer,
   type AttentionLayerArgs,
@@ -89,6 +90,13 @@ export {
   MultiHeadAttentionLayer,
   type MultiHeadAttentionLayerArgs,
 } from './layers/multi-head-attention-layer.js';
+export {
+  isPositionalEncoding,
+  POSITIONAL_ENCODINGS,
+  type PositionalEncoding,
+  PositionalEncodingLayer,
+  type PositionalEncodingLayerArgs,
+} from './layers/positional-encoding-layer.js';
 
 // --- recurrent layers (one op per sequence; notebook 02 builds them directly) --------------------
 export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';
