@@ -32,7 +32,8 @@ describe('PositionalEncodingLayer', () => {
       const y = model.predict(x) as tf.Tensor;
       const table = layer.table();
       expect(table.shape).toEqual([maxLength, dModel]);
-      const [xs, ys, rows] = [x.arraySync(), y.arraySync() as number[][][], table.arraySync()];
+      const xs = x.arraySync() as number[][][];
+      const [ys, rows] = [y.arraySync() as number[][][], table.arraySync()];
       for (let b = 0; b < batchSize; b++)
         for (let p = 0; p < len; p++)
           for (let d = 0; d < dModel; d++)
