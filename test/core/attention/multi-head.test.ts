@@ -419,6 +419,10 @@ describe('multi-head attention errors', () => {
     expect(() => multiHeadAttention(q, kv, { ...p, Wq }, { numHeads: 2 })).toThrow(
       'params.Wq must have shape [dQuery, heads * dk] = [6, ?], got shape [5,8].',
     );
+    const { Wo: _, ...noWo } = p;
+    expect(() => multiHeadAttention(q, kv, noWo as typeof p, { numHeads: 2 })).toThrow(
+      'params.Wo must be a tensor of shape [heads * dv, dModel] = [4, ?], got undefined.',
+    );
     const bo = tf.zeros([4]);
     expect(() => multiHeadAttention(q, kv, { ...p, bo }, { numHeads: 2 })).toThrow(
       'params.bo must have shape [dModel] = [5], got shape [4].',

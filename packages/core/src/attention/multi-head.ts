@@ -222,8 +222,11 @@ function checkInputs(query: tf.Tensor, keyValue: tf.Tensor, keyMask: tf.Tensor |
 /** Checks every weight's shape against the inputs' sizes and `numHeads`. */
 function checkParams(p: MultiHeadParams, numHeads: number, dQuery: number, dKey: number): void {
   const matrix = (name: string, W: tf.Tensor | undefined, rows: number, text: string): number => {
-    if (W === undefined || W.rank !== 2 || W.shape[0] !== rows) {
-      throw badAttentionShape(`params.${name}`, W?.shape ?? [], `${text} = [${rows}, ?]`);
+    if (W === undefined) {
+      throw invalidArgument(`params.${name}`, W, `a tensor of shape ${text} = [${rows}, ?]`);
+    }
+    if (W.rank !== 2 || W.shape[0] !== rows) {
+      throw badAttentionShape(`params.${name}`, W.shape, `${text} = [${rows}, ?]`);
     }
     return W.shape[1]!;
   };
