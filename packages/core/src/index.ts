@@ -91,6 +91,18 @@ export {
   type MultiHeadAttentionLayerArgs,
 } from './layers/multi-head-attention-layer.js';
 export {
+  TransformerDecoderLayer,
+  type TransformerDecoderLayerArgs,
+} from './layers/transformer-decoder-layer.js';
+export {
+  TransformerEmbeddingLayer,
+  type TransformerEmbeddingLayerArgs,
+} from './layers/transformer-embedding-layer.js';
+export {
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerArgs,
+} from './layers/transformer-encoder-layer.js';
+export {
   isPositionalEncoding,
   POSITIONAL_ENCODINGS,
   type PositionalEncoding,
@@ -125,17 +137,36 @@ export {
   type EncoderConfig,
   type GateConfig,
   isCellKind,
+  MODEL_KINDS,
+  type ModelKind,
   type ResolvedDecoderConfig,
   type ResolvedEncoderConfig,
   type ResolvedSeq2SeqConfig,
   type Seq2SeqConfig,
 } from './model/config.js';
 export {
+  NORM_PLACEMENTS,
+  type NormPlacement,
+  type ResolvedTransformerDecoderConfig,
+  type ResolvedTransformerEncoderConfig,
+  type TransformerDecoderConfig,
+  type TransformerEncoderConfig,
+  type TransformerSizes,
+} from './model/transformer-config.js';
+export {
   createDecoder,
   type Decoder,
   type DecoderMemory,
   type DecoderOutputs,
+  type Seq2SeqDecoder,
 } from './model/decoder.js';
+export type { RecurrentState } from './model/step.js';
+export type {
+  TransformerDecoder,
+  TransformerLayerState,
+  TransformerState,
+} from './model/transformer-decoder.js';
+export type { TransformerEncoder } from './model/transformer-encoder.js';
 export { createEncoder, type Encoder, type EncoderOutputs } from './model/encoder.js';
 export {
   createDecodePool,
@@ -147,6 +178,7 @@ export { loadSeq2Seq } from './save/load-seq2seq.js';
 export { createSeedModel, type SeedModelOptions, seedModelConfig } from './model/presets.js';
 export {
   createSeq2Seq,
+  type ForwardResult,
   Seq2Seq,
   type Seq2SeqFitOptions,
   type Seq2SeqInputs,
