@@ -99,15 +99,16 @@ describe('Transformer seq2seq', () => {
     expect(untied.countParams()).toBe(common + d * V + V);
     const tied = createSeq2Seq(config({ tieEmbeddings: true }));
     expect(tied.countParams()).toBe(common);
-    const post = createSeq2Seq(config({ norm: 'post' }));
+    const post = createSeq2Seq(config({ norm: 'post' })); // the decoder only
+    expect(post.countParams()).toBe(common - norm + d * V + V);
     const postModel = createSeq2Seq({
-      encoder: { ...sizes, norm: 'post' },
-      decoder: { ...sizes, norm: 'post' },
+      encoder: { ...sizes, norm: 'post' as const },
+      decoder: { ...sizes, norm: 'post' as const },
     });
     expect(postModel.countParams()).toBe(common - finals + d * V + V);
     const learned = createSeq2Seq({
-      encoder: { ...sizes, positional: 'learned' },
-      decoder: { ...sizes, positional: 'learned' },
+      encoder: { ...sizes, positional: 'learned' as const },
+      decoder: { ...sizes, positional: 'learned' as const },
     });
     expect(learned.countParams()).toBe(common + d * V + V + 2 * sizes.maxLength * d);
     const lines: string[] = [];
