@@ -25,6 +25,21 @@ export { loadModel, saveModel } from './io/model-files.js';
 export { SAVE_MANIFEST_FILE } from './io/save-dir.js';
 // --- layers ---------------------------------------------------------------------------------------
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
+// --- model: the Transformer's blocks as functions of their weights ------------------------------
+export {
+  type BlockOptions,
+  type DecoderLayerParams,
+  decoderLayer,
+  type EncoderLayerParams,
+  encoderLayer,
+  type FeedForwardParams,
+  feedForward,
+  type KeyValues,
+  LAYER_NORM_EPSILON,
+  type LayerNormParams,
+  layerNorm,
+  projectKeyValues,
+} from './model/transformer-blocks.js';
 export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 
 // --- training internals ---------------------------------------------------------------------------
