@@ -91,6 +91,10 @@ export {
   type MultiHeadAttentionLayerArgs,
 } from './layers/multi-head-attention-layer.js';
 export {
+  TransformerBlockLayer,
+  type TransformerBlockLayerArgs,
+} from './layers/transformer-block-layer.js';
+export {
   TransformerDecoderLayer,
   type TransformerDecoderLayerArgs,
 } from './layers/transformer-decoder-layer.js';
@@ -161,6 +165,14 @@ export {
   type Seq2SeqDecoder,
 } from './model/decoder.js';
 export type { RecurrentState } from './model/step.js';
+export type { AnyDecoder, Seq2SeqEncoder } from './model/seq2seq-parts.js';
+export type {
+  BlockOptions,
+  DecoderLayerParams,
+  EncoderLayerParams,
+  FeedForwardParams,
+  LayerNormParams,
+} from './model/transformer-blocks.js';
 export type {
   TransformerDecoder,
   TransformerLayerState,

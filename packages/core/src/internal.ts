@@ -5,6 +5,8 @@
  */
 import './backend/kernels/register.js';
 
+// --- model: the Transformer's blocks as functions of their weights ------------------------------
+export type { MultiHeadParams } from './attention/multi-head.js';
 // --- attention: the steps of multi-head attention ------------------------------------------------
 export {
   attendHeads,
@@ -25,7 +27,6 @@ export { loadModel, saveModel } from './io/model-files.js';
 export { SAVE_MANIFEST_FILE } from './io/save-dir.js';
 // --- layers ---------------------------------------------------------------------------------------
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
-// --- model: the Transformer's blocks as functions of their weights ------------------------------
 export {
   type BlockOptions,
   type DecoderLayerParams,

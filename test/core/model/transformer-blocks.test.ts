@@ -4,13 +4,8 @@
  * (Vaswani et al. 2017, eq. 2), their values and their gradients (tf.grad against central finite
  * differences of the reference); dropout acts only while training.
  */
-import {
-  type EncoderLayerParams,
-  encoderLayer,
-  feedForward,
-  LAYER_NORM_EPSILON,
-  layerNorm,
-} from '@encdec/core/internal';
+import type { EncoderLayerParams } from '@encdec/core';
+import { encoderLayer, feedForward, LAYER_NORM_EPSILON, layerNorm } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
