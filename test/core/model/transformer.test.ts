@@ -194,3 +194,83 @@ describe('Transformer seq2seq', () => {
     model.dispose();
   }, 120_000);
 });
+
+describe('Transformer config errors name the field and the value', () => {
+  const make =
+    (encoder: object, decoder: object = sizes) =>
+    () =>
+      createSeq2Seq({ encoder, decoder } as Seq2SeqConfig);
+
+  it('checks sizes, choices and keys', () => {
+    expect(make({ ...sizes, numHeads: 3 })).toThrow(
+      'encoder.numHeads must be a divisor of dModel 8 (each head gets dModel / numHeads features), got 3.',
+    );
+    expect(make(sizes, { ...sizes, dModel: 0 })).toThrow(
+      'decoder.dModel must be a positive integer, got 0.',
+    );
+    expect(make({ ...sizes, norm: 'middle' })).toThrow(
+      'encoder.norm must be one of "pre", "post", got "middle".',
+    );
+    expect(make({ ...sizes, positional: 'rotary' })).toThrow(
+      'encoder.positional must be one of "sinusoidal", "learned", got "rotary".',
+    );
+    expect(make({ ...sizes, dropout: 1 })).toThrow(
+      'encoder.dropout must be a number in [0, 1), got 1.',
+    );
+    expect(make({ ...sizes, kind: 'lstm' })).toThrow(
+      'encoder.kind must be one of "recurrent", "transformer", got "lstm".',
+    );
+    expect(make({ ...sizes, units: 8 })).toThrow(
+      /^encoder has unknown key "units"; the allowed keys are "kind", "vocabSize", "dModel"/,
+    );
+    expect(make(sizes, { ...sizes, tieEmbedding: true })).toThrow(
+      /^decoder has unknown key "tieEmbedding"/,
+    );
+    expect(make({ ...sizes, tieEmbeddings: true })).toThrow(
+      /^encoder has unknown key "tieEmbeddings"/,
+    );
+  });
+
+  it('checks that the encoder and decoder fit together', () => {
+    expect(make({ ...sizes, dModel: 12 })).toThrow(
+      "decoder.dModel must be the encoder's dModel 12, got 8.",
+    );
+    const recurrent = { vocabSize: V, embeddingDim: 4, units: 8, cell: 'lstm' };
+    expect(make(sizes, recurrent)).toThrow(
+      /^decoder.kind must be "transformer" with a Transformer encoder \(a recurrent decoder starts from the final state of a recurrent encoder; a Transformer encoder has none\), got "recurrent"\.$/,
+    );
+  });
+
+  it('names a sequence longer than maxLength, in forward and in decodeStep', () => {
+    const model = createSeq2Seq(config());
+    const long = [Array.from({ length: 9 }, () => 3)];
+    expect(() => model.forward([long, [[1, 3]]])).toThrow(
+      'src must be at most maxLength = 8 positions (0 .. 7); raise maxLength in the config, got "a sequence reaching position 8".',
+    );
+    expect(() => model.forward([[[3]], long])).toThrow(/^tgtIn must be at most maxLength = 8/);
+    let state: Seq2SeqState = model.initialState([[3, 4]]);
+    const tokens = tf.tensor1d([3], 'int32');
+    for (let t = 0; t < 8; t++) {
+      const out = model.decodeStep(tokens, state);
+      tf.dispose([state, out.logits, out.attention]);
+      state = out.state;
+    }
+    expect(() => model.decodeStep(tokens, state)).toThrow(
+      /^decodeStep position must be at most maxLength = 8 positions/,
+    );
+    tf.dispose([tokens, state]);
+    model.dispose();
+  });
+
+  it('names a state that does not fit', () => {
+    const model = createSeq2Seq(config());
+    const state = model.initialState(src);
+    const tokens = tf.tensor1d([3], 'int32');
+    expect(() => model.decodeStep(tokens, state)).toThrow(/^state\.srcMask/);
+    expect(() => model.decodeStep(tokens, { srcMask: state.srcMask } as never)).toThrow(
+      /^state\.layers must be a list of 2 layer states/,
+    );
+    tf.dispose([tokens, state]);
+    model.dispose();
+  });
+});
