@@ -29,7 +29,7 @@ beforeAll(async () => {
   const sizes = { kind: 'transformer', vocabSize: V, dModel: 8, numHeads: 2, ffDim: 16 } as const;
   seq2seq = createSeq2Seq({
     encoder: { ...sizes, seed: 3 },
-    decoder: { ...sizes, tieEmbeddings: true, positional: 'learned', maxLength: 8 },
+    decoder: { ...sizes, tieEmbeddings: true, positional: 'learned' as const, maxLength: 8 },
   });
   pool = await createDecodePool(seq2seq, { workers: 1 });
 });
