@@ -92,6 +92,41 @@ describe('Transformer decodeStep over a key/value cache', () => {
     }
   }
 
+  it('also over a recurrent encoder: cross-attention reads its outputs, of another width', () => {
+    const model = createSeq2Seq({
+      encoder: {
+        vocabSize: V,
+        embeddingDim: 4,
+        units: 5,
+        cell: 'gru',
+        bidirectional: true,
+        seed: 2,
+      },
+      decoder: { ...config().decoder, dropout: 0 } as Seq2SeqConfig['decoder'],
+    });
+    const before = tf.memory().numTensors;
+    const fed = [
+      [1, 5, 6, 7],
+      [1, 9, 9, 3],
+    ];
+    const expected = forwardLogits(model, src, fed);
+    let state: Seq2SeqState = model.initialState(src);
+    for (let t = 0; t < 4; t++) {
+      const tokens = tf.tensor1d(
+        fed.map((row) => row[t]!),
+        'int32',
+      );
+      const out = model.decodeStep(tokens, state);
+      const logits = out.logits!.arraySync();
+      for (let r = 0; r < 2; r++) expectClose(logits[r]!, expected[r]![t]!);
+      tf.dispose([tokens, state, out.logits, out.attention]);
+      state = out.state;
+    }
+    tf.dispose(state);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('greedy search picks, at every step, the argmax of forward on its own prefix', () => {
     const model = createSeq2Seq(config());
     const state = model.initialState(src);
