@@ -74,6 +74,35 @@ describe('Transformer seq2seq', () => {
     model.dispose();
   });
 
+  it('forward returns per-head weights: their last cross-attention averaged is `attention`', () => {
+    const model = createSeq2Seq(config());
+    const before = tf.memory().numTensors;
+    const { logits, attention, heads } = model.forward([src, tgtIn], { heads: true });
+    expect(heads!.encoderSelf.map((w) => w.shape)).toEqual([
+      [2, 2, 6, 6],
+      [2, 2, 6, 6],
+    ]);
+    expect(heads!.decoderSelf[1]!.shape).toEqual([2, 2, 6, 6]);
+    expect(heads!.decoderCross[1]!.shape).toEqual([2, 2, 6, 6]);
+    const mean = tf.mean(heads!.decoderCross[1]!, 1);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(mean, attention!))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-7);
+    // No query attends to padding (row 0's keys 4 and 5), nor to a later target position.
+    const enc = heads!.encoderSelf[0]!.arraySync();
+    expect(enc[0]!.flatMap((head) => head.map((row) => row[4]! + row[5]!))).toEqual(
+      new Array(12).fill(0),
+    );
+    const self = heads!.decoderSelf[0]!.arraySync();
+    expect(self[1]![1]![2]!.slice(3)).toEqual([0, 0, 0]);
+    const all = [logits, attention, mean, ...Object.values(heads!).flat()];
+    tf.dispose(all as tf.Tensor[]);
+    const plain = model.forward([src, tgtIn]);
+    expect(plain.heads).toBeUndefined();
+    tf.dispose([plain.logits, plain.attention]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('ignores padding in the source: padded and unpadded rows give the same logits', () => {
     const model = createSeq2Seq(config());
     const short = model.forward([[[3, 4, 5, 6]], [tgtIn[0]!]]);
