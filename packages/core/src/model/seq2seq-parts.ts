@@ -10,6 +10,7 @@
  *
  * One seed sequence runs through both halves, so a seeded model starts from the same weights.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
 import {
   encoderStateSize,
@@ -20,13 +21,39 @@ import {
 } from './config.js';
 import { buildDecoder, type Decoder } from './decoder.js';
 import { buildEncoder, type Encoder } from './encoder.js';
+import type { RecurrentState } from './step.js';
 import { SeedSequence } from './stock-layers.js';
 import type { ResolvedTransformerEncoderConfig } from './transformer-config.js';
-import { buildTransformerDecoder, type TransformerDecoder } from './transformer-decoder.js';
+import {
+  buildTransformerDecoder,
+  type TransformerDecoder,
+  type TransformerState,
+} from './transformer-decoder.js';
 import { buildTransformerEncoder } from './transformer-encoder.js';
 
 export type Seq2SeqEncoder = Encoder<ResolvedEncoderConfig | ResolvedTransformerEncoderConfig>;
 export type AnyDecoder = Decoder | TransformerDecoder;
+
+/**
+ * The decoder state between steps: a recurrent decoder's ([h, c], and the encoder outputs when
+ * it attends) or a Transformer decoder's (per layer, the cross-attention keys and values and the
+ * self-attention cache). Every tensor has one row per hypothesis on axis 0.
+ */
+export type Seq2SeqState = RecurrentState | TransformerState;
+
+/** What `forward` returns; the caller disposes it. */
+export interface ForwardResult {
+  /** [batch, tgtLen, vocabSize], before the softmax. */
+  logits: tf.Tensor3D;
+  /** [batch, tgtLen, srcLen]: attention kinds, and a Transformer's last cross-attention averaged over heads. */
+  attention?: tf.Tensor3D;
+  /**
+   * With `heads: true`, a Transformer's attention weights per layer and head (for per-head
+   * heatmaps): encoder self-attention [batch, heads, srcLen, srcLen], decoder self-attention
+   * [batch, heads, tgtLen, tgtLen], decoder cross-attention [batch, heads, tgtLen, srcLen].
+   */
+  heads?: { encoderSelf: tf.Tensor4D[]; decoderSelf: tf.Tensor4D[]; decoderCross: tf.Tensor4D[] };
+}
 
 /** Builds the encoder and decoder of `config`; throws naming the field that does not fit. */
 export function buildParts(config: ResolvedSeq2SeqConfig): {

@@ -36,38 +36,23 @@ import type { DecoderOutputs } from './decoder.js';
 import type { EncoderOutputs } from './encoder.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
 import { buildKerasModel } from './keras-model.js';
-import { type AnyDecoder, buildParts, type Seq2SeqEncoder } from './seq2seq-parts.js';
+import {
+  type AnyDecoder,
+  buildParts,
+  type ForwardResult,
+  type Seq2SeqEncoder,
+  type Seq2SeqState,
+} from './seq2seq-parts.js';
 import {
   checkOptionKeys,
   checkVocabulary,
   type Seq2SeqVocabulary,
   type Seq2SeqVocabularyInput,
 } from './seq2seq-vocabulary.js';
-import type { RecurrentState } from './step.js';
 import { type PrintFn, printSummary } from './summary.js';
 import { tidyResult } from './tidy.js';
-import type { TransformerState } from './transformer-decoder.js';
 
-/**
- * The decoder state between steps: a recurrent decoder's ([h, c], and the encoder outputs when
- * it attends) or a Transformer decoder's (per layer, the cross-attention keys and values and the
- * self-attention cache). Every tensor has one row per hypothesis on axis 0.
- */
-export type Seq2SeqState = RecurrentState | TransformerState;
-
-/** What `forward` returns; the caller disposes it. */
-export interface ForwardResult {
-  /** [batch, tgtLen, vocabSize], before the softmax. */
-  logits: tf.Tensor3D;
-  /** [batch, tgtLen, srcLen]: attention kinds, and a Transformer's last cross-attention averaged over heads. */
-  attention?: tf.Tensor3D;
-  /**
-   * With `heads: true`, a Transformer's attention weights per layer and head (for per-head
-   * heatmaps): encoder self-attention [batch, heads, srcLen, srcLen], decoder self-attention
-   * [batch, heads, tgtLen, tgtLen], decoder cross-attention [batch, heads, tgtLen, srcLen].
-   */
-  heads?: { encoderSelf: tf.Tensor4D[]; decoderSelf: tf.Tensor4D[]; decoderCross: tf.Tensor4D[] };
-}
+export type { ForwardResult, Seq2SeqState } from './seq2seq-parts.js';
 
 /** Inputs of teacher forcing: [src [batch, srcLen], tgtIn [batch, tgtLen]]. */
 export type Seq2SeqInputs = readonly [src: TokenInput, tgtIn: TokenInput];
