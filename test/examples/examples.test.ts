@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { currentSave, loadSeq2Seq } from '@encdec/core';
+import { currentSave, loadSeq2Seq, type ResolvedDecoderConfig } from '@encdec/core';
 import { MODEL_FILE, SEQ2SEQ_FILE, WEIGHTS_FILE } from '@encdec/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -34,7 +34,7 @@ describe('examples (ENCDEC_QUICK=1)', () => {
       expect(existsSync(join(folder, file)), file).toBe(true);
     }
     const model = await loadSeq2Seq(dir);
-    expect(model.config.decoder.attention).toBe('dot');
+    expect((model.config.decoder as ResolvedDecoderConfig).attention).toBe('dot');
     expect(model.history.epoch).toEqual([0, 1]);
     model.dispose();
   }, 120_000);

@@ -73,10 +73,46 @@ export { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from './attentio
 export { MASK_VALUE, maskedSoftmax } from './attention/masked-softmax.js';
 export { type AttentionParams, attentionScores } from './attention/scores.js';
 export {
+  causalMask,
+  type MultiHeadOptions,
+  type MultiHeadParams,
+  type MultiHeadResult,
+  multiHeadAttention,
+} from './attention/multi-head.js';
+export { sinusoidalPositions } from './attention/positional.js';
+export {
   AttentionLayer,
   type AttentionLayerArgs,
   createAttentionLayer,
 } from './layers/attention-layer.js';
+export {
+  createMultiHeadAttentionLayer,
+  MultiHeadAttentionLayer,
+  type MultiHeadAttentionLayerArgs,
+} from './layers/multi-head-attention-layer.js';
+export {
+  TransformerBlockLayer,
+  type TransformerBlockLayerArgs,
+} from './layers/transformer-block-layer.js';
+export {
+  TransformerDecoderLayer,
+  type TransformerDecoderLayerArgs,
+} from './layers/transformer-decoder-layer.js';
+export {
+  TransformerEmbeddingLayer,
+  type TransformerEmbeddingLayerArgs,
+} from './layers/transformer-embedding-layer.js';
+export {
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerArgs,
+} from './layers/transformer-encoder-layer.js';
+export {
+  isPositionalEncoding,
+  POSITIONAL_ENCODINGS,
+  type PositionalEncoding,
+  PositionalEncodingLayer,
+  type PositionalEncodingLayerArgs,
+} from './layers/positional-encoding-layer.js';
 
 // --- recurrent layers (one op per sequence; notebook 02 builds them directly) --------------------
 export { FusedGru, type FusedGruArgs, fusedGru } from './fused/fused-gru.js';
@@ -105,17 +141,44 @@ export {
   type EncoderConfig,
   type GateConfig,
   isCellKind,
+  MODEL_KINDS,
+  type ModelKind,
   type ResolvedDecoderConfig,
   type ResolvedEncoderConfig,
   type ResolvedSeq2SeqConfig,
   type Seq2SeqConfig,
 } from './model/config.js';
 export {
+  NORM_PLACEMENTS,
+  type NormPlacement,
+  type ResolvedTransformerDecoderConfig,
+  type ResolvedTransformerEncoderConfig,
+  type TransformerDecoderConfig,
+  type TransformerEncoderConfig,
+  type TransformerSizes,
+} from './model/transformer-config.js';
+export {
   createDecoder,
   type Decoder,
   type DecoderMemory,
   type DecoderOutputs,
+  type Seq2SeqDecoder,
 } from './model/decoder.js';
+export type { RecurrentState } from './model/step.js';
+export type { AnyDecoder, Seq2SeqEncoder } from './model/seq2seq-parts.js';
+export type {
+  BlockOptions,
+  DecoderLayerParams,
+  EncoderLayerParams,
+  FeedForwardParams,
+  LayerNormParams,
+} from './model/transformer-blocks.js';
+export type {
+  TransformerDecoder,
+  TransformerLayerState,
+  TransformerState,
+} from './model/transformer-decoder.js';
+export type { TransformerEncoder } from './model/transformer-encoder.js';
 export { createEncoder, type Encoder, type EncoderOutputs } from './model/encoder.js';
 export {
   createDecodePool,
@@ -131,6 +194,7 @@ export {
 } from './model/presets.js';
 export {
   createSeq2Seq,
+  type ForwardResult,
   Seq2Seq,
   type Seq2SeqFitOptions,
   type Seq2SeqInputs,

@@ -5,6 +5,15 @@
  */
 import './backend/kernels/register.js';
 
+// --- model: the Transformer's blocks as functions of their weights ------------------------------
+export type { MultiHeadParams } from './attention/multi-head.js';
+// --- attention: the steps of multi-head attention ------------------------------------------------
+export {
+  attendHeads,
+  type HeadsResult,
+  mergeHeads,
+  splitHeads,
+} from './attention/multi-head.js';
 // --- datasets: downloads and checksums ------------------------------------------------------------
 export { defaultCacheDir } from './datasets/cache-dir.js';
 export type { Checksum, ChecksumAlgorithm } from './datasets/checksum.js';
@@ -18,6 +27,20 @@ export { loadModel, saveModel } from './io/model-files.js';
 export { SAVE_MANIFEST_FILE } from './io/save-format.js';
 // --- layers ---------------------------------------------------------------------------------------
 export { SourceMaskLayer, type SourceMaskLayerArgs } from './layers/source-mask-layer.js';
+export {
+  type BlockOptions,
+  type DecoderLayerParams,
+  decoderLayer,
+  type EncoderLayerParams,
+  encoderLayer,
+  type FeedForwardParams,
+  feedForward,
+  type KeyValues,
+  LAYER_NORM_EPSILON,
+  type LayerNormParams,
+  layerNorm,
+  projectKeyValues,
+} from './model/transformer-blocks.js';
 export { OPTIMIZER_FILE, SEQ2SEQ_FILE } from './save/save-seq2seq.js';
 export {
   learningRateOf,

@@ -11,7 +11,7 @@ describe('sequenceTask', () => {
       maxLength: 5,
       seed: 3,
     });
-    expect(SEQUENCE_TASKS).toEqual(['reverse', 'copy']);
+    expect(SEQUENCE_TASKS).toEqual(['reverse', 'copy', 'sort']);
     expect(data.src).toHaveLength(50);
     data.src.forEach((row, i) => {
       expect(row).toHaveLength(5);
@@ -37,9 +37,18 @@ describe('sequenceTask', () => {
     expect(sequenceTask({ task: 'copy', count: 5, seed: 'y' })).not.toEqual(a);
   });
 
+  it('sorts with task sort: the same symbols, ascending', () => {
+    const data = sequenceTask({ task: 'sort', count: 20, seed: 's' });
+    data.targets.forEach((target, i) => {
+      const symbols = data.src[i]!.filter((id) => id !== 0);
+      expect(target).toEqual([...symbols].sort((a, b) => a - b));
+      expect(target.every((id, t) => t === 0 || target[t - 1]! <= id)).toBe(true);
+    });
+  });
+
   it('names the bad argument', () => {
     expect(() => sequenceTask({ count: 0 })).toThrow(/count/);
-    expect(() => sequenceTask({ count: 1, task: 'sort' as never })).toThrow(/task.*"sort"/);
+    expect(() => sequenceTask({ count: 1, task: 'shuffle' as never })).toThrow(/task.*"shuffle"/);
     expect(() => sequenceTask({ count: 1, vocabSize: 4 })).toThrow(
       'vocabSize must be an integer >= 5 (4 reserved ids + a symbol), got 4.',
     );

@@ -7,6 +7,7 @@ import {
   type DecoderAttention,
   EncdecError,
   greedySearch,
+  type RecurrentState,
   type Seq2SeqState,
   type StepFn,
   sampleSearch,
@@ -228,7 +229,7 @@ describe('input checks', () => {
       'tokens must be an int32 tensor [rows], got "float32 [2]".',
     );
     const tokens = tf.tensor1d([1, 1], 'int32');
-    expect(() => m.decodeStep(tokens, { h: state.h })).toThrow(
+    expect(() => m.decodeStep(tokens, { h: (state as RecurrentState).h })).toThrow(
       'state.encOutputs must be a tensor with 2 rows (one per token), got undefined.',
     );
     tf.dispose([floats, tokens, state]);

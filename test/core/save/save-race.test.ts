@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSeq2Seq, currentSave, loadSeq2Seq } from '@encdec/core';
+import { createSeq2Seq, currentSave, loadSeq2Seq, type ResolvedDecoderConfig } from '@encdec/core';
 import { SAVE_MANIFEST_FILE } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
@@ -94,7 +94,7 @@ async function loadedId(dir: string): Promise<number> {
   const model = await loadSeq2Seq(dir);
   const id = model.history.epoch[0]!;
   const weight = model.model.weights[0]!.read().dataSync()[0];
-  const attention = model.config.decoder.attention;
+  const attention = (model.config.decoder as ResolvedDecoderConfig).attention;
   model.dispose();
   expect({ weight, attention }).toEqual({
     weight: id,

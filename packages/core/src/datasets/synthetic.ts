@@ -1,6 +1,6 @@
 /**
  * Synthetic sequence tasks for trying a seq2seq model in a minute: random token rows and a target
- * derived from each (reversed or copied). Nothing to download, and a model that learns the task
+ * derived from each (reversed, copied or sorted). Nothing to download, and a model that learns the task
  * reaches exact match 1, so every part of training and search is easy to check.
  *
  * Ids follow the package's reserved ids (docs/GLOSSARY.md): 0 <PAD>, 1 <START> (fed to the decoder
@@ -15,12 +15,15 @@ import seedrandom from 'seedrandom';
 import { invalidArgument } from '../errors.js';
 import { shiftRight } from '../preprocess/teacher-forcing.js';
 
-/** What the target is: the source 'reverse'd or a 'copy' of it. */
-export const SEQUENCE_TASKS = ['reverse', 'copy'] as const;
+/** What the target is: the source 'reverse'd, a 'copy' of it, or its symbols in ascending order ('sort'). */
+export const SEQUENCE_TASKS = ['reverse', 'copy', 'sort'] as const;
 export type SequenceTask = (typeof SEQUENCE_TASKS)[number];
 
 export interface SequenceTaskOptions {
-  /** 'reverse' (default: the classic test of attention, Sutskever et al. 2014) or 'copy'. */
+  /**
+   * 'reverse' (default: the classic test of attention, Sutskever et al. 2014), 'copy', or 'sort'
+   * (each output depends on the whole source, not on one aligned position).
+   */
   task?: SequenceTask;
   /** Rows to make. */
   count: number;
@@ -80,7 +83,12 @@ export function sequenceTask(options: SequenceTaskOptions): SequenceTaskData {
   for (let i = 0; i < count; i++) {
     const length = minLength + Math.floor(random() * (maxLength - minLength + 1));
     const row = Array.from({ length }, () => FIRST_SYMBOL + Math.floor(random() * symbols));
-    const target = task === 'reverse' ? [...row].reverse() : [...row];
+    const target =
+      task === 'reverse'
+        ? [...row].reverse()
+        : task === 'sort'
+          ? [...row].sort((a, b) => a - b)
+          : [...row];
     src.push(pad(row, maxLength));
     targets.push(target);
     tgtOut.push(pad([...target, TASK_END_ID], maxLength + 1));

@@ -6,7 +6,7 @@
 
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
 import { positiveInt } from '../checks.js';
-import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
+import { notOneOf } from '../errors.js';
 import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
 import {
   type LearningRateSchedule,
@@ -19,6 +19,15 @@ import {
   resolveAdam,
   resolveOptimizer,
 } from '../train/optimizer.js';
+import { bool, checkKeys, checkObject, rate, withSeed } from './config-checks.js';
+import {
+  type ResolvedTransformerDecoderConfig,
+  type ResolvedTransformerEncoderConfig,
+  resolveTransformerDecoderConfig,
+  resolveTransformerEncoderConfig,
+  type TransformerDecoderConfig,
+  type TransformerEncoderConfig,
+} from './transformer-config.js';
 
 /**
  * Recurrent cells, each with its update rule (x_t the input, h_t the state at step t):
@@ -63,7 +72,17 @@ export function stateCount(cell: CellKind): 1 | 2 {
 /** `'none'` or an attention scoring function (see `ATTENTION_KINDS`). */
 export type DecoderAttention = 'none' | AttentionKind;
 
+/**
+ * The kinds of encoder and decoder: 'recurrent' (this file's configs; the default when `kind` is
+ * absent, so configs and saves from before the Transformer read as they were) and 'transformer'
+ * (transformer-config.ts).
+ */
+export const MODEL_KINDS = ['recurrent', 'transformer'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 export interface EncoderConfig extends GateConfig {
+  /** 'recurrent', the default. */
+  kind?: 'recurrent';
   /** Source vocabulary size, padding id 0 included. */
   vocabSize: number;
   /** Size of a token's embedding vector. */
@@ -93,6 +112,8 @@ export interface EncoderConfig extends GateConfig {
 }
 
 export interface DecoderConfig extends GateConfig {
+  /** 'recurrent', the default. */
+  kind?: 'recurrent';
   /** Target vocabulary size, padding id 0 included. */
   vocabSize: number;
   /** Size of a token's embedding vector. */
@@ -114,8 +135,8 @@ export interface DecoderConfig extends GateConfig {
 }
 
 export interface Seq2SeqConfig {
-  encoder: EncoderConfig;
-  decoder: DecoderConfig;
+  encoder: EncoderConfig | TransformerEncoderConfig;
+  decoder: DecoderConfig | TransformerDecoderConfig;
   /** Default 'adam' (Kingma & Ba 2015): converges fastest on the small tasks of the notebooks. */
   optimizer?: OptimizerName;
   /**
@@ -139,11 +160,18 @@ export interface Seq2SeqConfig {
   labelSmoothing?: number;
 }
 
-export type ResolvedEncoderConfig = Required<Omit<EncoderConfig, 'seed'>> & { seed?: number };
-export type ResolvedDecoderConfig = Required<Omit<DecoderConfig, 'seed'>> & { seed?: number };
+/** A resolved recurrent config has no `kind` (as before the Transformer), so saves stay the same. */
+export type ResolvedEncoderConfig = Required<Omit<EncoderConfig, 'seed' | 'kind'>> & {
+  seed?: number;
+  kind?: 'recurrent';
+};
+export type ResolvedDecoderConfig = Required<Omit<DecoderConfig, 'seed' | 'kind'>> & {
+  seed?: number;
+  kind?: 'recurrent';
+};
 export interface ResolvedSeq2SeqConfig {
-  encoder: ResolvedEncoderConfig;
-  decoder: ResolvedDecoderConfig;
+  encoder: ResolvedEncoderConfig | ResolvedTransformerEncoderConfig;
+  decoder: ResolvedDecoderConfig | ResolvedTransformerDecoderConfig;
   optimizer: OptimizerName;
   learningRate: number;
   learningRateSchedule: ResolvedLearningRateSchedule;
@@ -165,7 +193,7 @@ export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): Resolv
     maskZero: bool(`${prefix}maskZero`, config.maskZero, true),
     ...resolveGates(config, prefix),
   };
-  checkKeys(config, resolved, prefix, ['seed']);
+  checkKeys(config, resolved, prefix, ['kind', 'seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
 }
 
@@ -185,14 +213,20 @@ export function resolveDecoderConfig(config: DecoderConfig, prefix = ''): Resolv
     attentionUnits: positiveInt(`${prefix}attentionUnits`, config.attentionUnits ?? units),
     ...resolveGates(config, prefix),
   };
-  checkKeys(config, resolved, prefix, ['seed']);
+  checkKeys(config, resolved, prefix, ['kind', 'seed']);
   return withSeed(resolved, `${prefix}seed`, config.seed);
 }
 
 export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConfig {
   checkObject(config, 'config');
-  const encoder = resolveEncoderConfig(config.encoder, 'encoder.');
-  const decoder = resolveDecoderConfig(config.decoder, 'decoder.');
+  const encoder =
+    modelKind(config.encoder, 'encoder.') === 'transformer'
+      ? resolveTransformerEncoderConfig(config.encoder as TransformerEncoderConfig, 'encoder.')
+      : resolveEncoderConfig(config.encoder as EncoderConfig, 'encoder.');
+  const decoder =
+    modelKind(config.decoder, 'decoder.') === 'transformer'
+      ? resolveTransformerDecoderConfig(config.decoder as TransformerDecoderConfig, 'decoder.')
+      : resolveDecoderConfig(config.decoder as DecoderConfig, 'decoder.');
   const resolved = {
     encoder,
     decoder,
@@ -203,6 +237,23 @@ export function resolveSeq2SeqConfig(config: Seq2SeqConfig): ResolvedSeq2SeqConf
   };
   checkKeys(config, resolved, '');
   return resolved;
+}
+
+/** Whether a resolved config is a Transformer's (else it is a recurrent one). */
+export function isTransformer<R extends { kind?: string }>(
+  config: R,
+): config is Extract<R, { kind: 'transformer' }> {
+  return config.kind === 'transformer';
+}
+
+/** The `kind` of an encoder or decoder config, 'recurrent' when absent. */
+function modelKind(config: unknown, prefix: string): ModelKind {
+  checkObject(config, prefix.slice(0, -1));
+  const kind = (config as { kind?: unknown }).kind ?? 'recurrent';
+  if (!(MODEL_KINDS as readonly unknown[]).includes(kind)) {
+    throw notOneOf(`${prefix}kind`, kind, MODEL_KINDS);
+  }
+  return kind as ModelKind;
 }
 
 /** h (and c) size of the encoder's final state: units, twice that when bidirectional. */
@@ -218,54 +269,7 @@ function resolveGates(config: GateConfig, prefix: string): Required<GateConfig> 
   return { recurrentActivation, resetAfter: bool(`${prefix}resetAfter`, config.resetAfter, true) };
 }
 
-function checkObject(config: unknown, name: string): void {
-  if (config === null || typeof config !== 'object') {
-    throw invalidArgument(name, config, 'a config object');
-  }
-}
-
-/**
- * Throws unless every key of `config` is one `resolved` has (or one of the `optional` ones): a
- * misspelt or misplaced field (`attention` on the encoder) would otherwise be ignored silently.
- */
-function checkKeys(
-  config: object,
-  resolved: object,
-  prefix: string,
-  optional: string[] = [],
-): void {
-  const allowed = [...Object.keys(resolved), ...optional];
-  const unknown = Object.keys(config).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0)
-    throw unknownKeys(prefix ? prefix.slice(0, -1) : 'config', unknown, allowed);
-}
-
-function rate(name: string, value: unknown): number {
-  if (!(typeof value === 'number' && value >= 0 && value < 1)) {
-    throw invalidArgument(name, value, 'a number in [0, 1)');
-  }
-  return value;
-}
-
-function bool(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalidArgument(name, value, 'true or false');
-  return value;
-}
-
 function cellKind(name: string, value: unknown): CellKind {
   if (!isCellKind(value)) throw notOneOf(name, value, CELL_KINDS);
   return value;
-}
-
-function withSeed<T extends object>(
-  resolved: T,
-  name: string,
-  seed: unknown,
-): T & { seed?: number } {
-  if (seed === undefined) return resolved;
-  if (!(typeof seed === 'number' && Number.isInteger(seed))) {
-    throw invalidArgument(name, seed, 'an integer');
-  }
-  return { ...resolved, seed };
 }

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
 import { createAttentionLayer } from '../layers/attention-layer.js';
+import type { StepOutput } from '../search/types.js';
 import { createRecurrent } from './cells.js';
 import {
   type DecoderConfig,
@@ -23,7 +24,9 @@ import {
   resolveDecoderConfig,
   stateCount,
 } from './config.js';
+import type { EncoderOutputs } from './encoder.js';
 import { guardExecutorKwargs } from './executor-kwargs.js';
+import { decodeStep, initialState, type RecurrentState } from './step.js';
 import { createDense, createEmbedding, SeedSequence } from './stock-layers.js';
 import { tidyResult } from './tidy.js';
 
@@ -42,9 +45,48 @@ export interface DecoderOutputs<T = tf.SymbolicTensor> {
   states: T[];
   /** [batch, tgtLen, srcLen] attention weights (attention kinds only). */
   attention?: T;
+  /** A Transformer's only: each layer's causal self-attention, per head [batch, heads, tgtLen, tgtLen]. */
+  selfAttention?: T[];
+  /** A Transformer's only: each layer's cross-attention, per head [batch, heads, tgtLen, srcLen]. */
+  crossAttention?: T[];
 }
 
-export interface Decoder {
+/**
+ * What a seq2seq model needs of a decoder (d2l-ai's `Decoder`: `init_state`, then one `step` at a
+ * time), for any kind: this file's recurrent decoder (state `RecurrentState`) or the Transformer's
+ * (transformer-decoder.ts). `C` is its resolved config, `S` its state between steps.
+ */
+export interface Seq2SeqDecoder<S extends tf.TensorContainer, C> {
+  readonly config: C;
+  /** Whether `teacherForce` and `step` return attention weights over the source. */
+  readonly attends: boolean;
+  /**
+   * Wires the decoder onto a symbolic tgtIn [batch, tgtLen] and the encoder's symbolic outputs:
+   * logits [batch, tgtLen, vocabSize] (for the Keras-equivalent model).
+   */
+  connect(tgtIn: tf.SymbolicTensor, encoded: EncoderOutputs<tf.SymbolicTensor>): tf.SymbolicTensor;
+  /**
+   * The teacher-forced pass over tgtIn [batch, tgtLen] int32: logits and (when it attends) the
+   * weights. `training` turns dropout on. Unchecked; the caller disposes the result.
+   */
+  teacherForce(
+    tgtIn: tf.Tensor,
+    encoded: EncoderOutputs<tf.Tensor>,
+    training: boolean,
+  ): DecoderOutputs<tf.Tensor>;
+  /** The state before the first step; takes over the tensors of `encoded` (or disposes them). */
+  initState(encoded: EncoderOutputs<tf.Tensor>): S;
+  /**
+   * One step (the `StepFn` contract of search/types.ts): tokens int32 [rows] -> logits
+   * [rows, vocabSize], the next state, attention [rows, srcLen] when it attends. Reads but never
+   * disposes its arguments; every returned tensor is new.
+   */
+  step(tokens: tf.Tensor1D, state: S): StepOutput<S>;
+  /** Frees what the decoder holds besides its weights (a fixed positional table). */
+  dispose?(): void;
+}
+
+export interface Decoder extends Seq2SeqDecoder<RecurrentState, ResolvedDecoderConfig> {
   readonly config: ResolvedDecoderConfig;
   /** 2 for an LSTM ([h, c]), else 1 ([h]). */
   readonly stateCount: 1 | 2;
@@ -143,12 +185,20 @@ export function buildDecoder(
     return { logits: applyDense(output, hTilde), states, attention: weights! };
   }
 
-  return {
+  const decoder: Decoder = {
     config,
     stateCount: stateCount(cell),
+    attends: withAttention,
     apply: (tgtIn, initialStates, memory) => wire(tgtIn, initialStates, memory),
     run: (tgtIn, initialStates, memory) => tidyResult(() => wire(tgtIn, initialStates, memory)),
+    connect: (tgtIn, encoded) =>
+      wire(tgtIn, encoded.states, withAttention ? encoded : undefined).logits,
+    teacherForce: (tgtIn, encoded) =>
+      decoder.run(tgtIn, encoded.states, withAttention ? encoded : undefined),
+    initState: (encoded) => initialState(encoded, withAttention),
+    step: (tokens, state) => decodeStep(decoder, tokens, state),
   };
+  return decoder;
 }
 
 /**

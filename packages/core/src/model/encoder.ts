@@ -36,11 +36,23 @@ export interface EncoderOutputs<T> {
   states: T[];
   /** [batch, srcLen], float 1 for a real token and 0 for padding (all ones without maskZero). */
   srcMask: T;
+  /**
+   * A Transformer encoder's `run` only: each layer's self-attention weights, per head,
+   * [batch, heads, srcLen, srcLen].
+   */
+  selfAttention?: T[];
 }
 
-export interface Encoder {
-  readonly config: ResolvedEncoderConfig;
-  /** Features of each output and state: units, 2 * units when bidirectional. */
+/**
+ * An encoder (d2l-ai's `Encoder`): the recurrent one of this file, or the Transformer's
+ * (transformer-encoder.ts), whose config `C` it carries.
+ */
+export interface Encoder<C = ResolvedEncoderConfig> {
+  readonly config: C;
+  /**
+   * Features of each output (and state): units, 2 * units when bidirectional; a Transformer's
+   * dModel.
+   */
   readonly stateSize: number;
   /**
    * Wires the encoder's layers onto a symbolic `src` (for a functional model: summary, save);
@@ -56,6 +68,8 @@ export interface Encoder {
   readonly model: tf.LayersModel;
   /** Runs the encoder on token ids [batch, srcLen]; the caller disposes the result. */
   encode(src: TokenInput): EncoderOutputs<tf.Tensor>;
+  /** Frees what the encoder holds besides its model's weights (a fixed positional table). */
+  dispose?(): void;
 }
 
 export function createEncoder(config: EncoderConfig): Encoder {

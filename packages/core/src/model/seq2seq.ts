@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
 import { saveSeq2Seq } from '../save/save-seq2seq.js';
-import type { StepFn } from '../search/types.js';
+import type { StepFn, StepOutput } from '../search/types.js';
 import type { History, Logs } from '../train/callbacks.js';
 import type { Dataset } from '../train/dataset.js';
 import { evaluateLoop } from '../train/evaluate.js';
@@ -29,28 +29,28 @@ import { fitLoop, type TrainOptions } from '../train/fit.js';
 import { scheduledRate } from '../train/learning-rate-schedule.js';
 import { createOptimizer } from '../train/optimizer.js';
 import { type Trainable, tokenObjective } from '../train/trainable.js';
-import {
-  encoderStateSize,
-  type ResolvedSeq2SeqConfig,
-  resolveSeq2SeqConfig,
-  type Seq2SeqConfig,
-} from './config.js';
-import { buildDecoder, type Decoder, type DecoderOutputs } from './decoder.js';
-import { buildEncoder, type Encoder, type EncoderOutputs } from './encoder.js';
+import { type ResolvedSeq2SeqConfig, resolveSeq2SeqConfig, type Seq2SeqConfig } from './config.js';
+import type { DecoderOutputs } from './decoder.js';
+import type { EncoderOutputs } from './encoder.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
 import { buildKerasModel } from './keras-model.js';
+import {
+  type AnyDecoder,
+  buildParts,
+  type ForwardResult,
+  type Seq2SeqEncoder,
+  type Seq2SeqState,
+} from './seq2seq-parts.js';
 import {
   checkOptionKeys,
   checkVocabulary,
   type Seq2SeqVocabulary,
   type Seq2SeqVocabularyInput,
 } from './seq2seq-vocabulary.js';
-import { decodeStep, initialState, type Seq2SeqState } from './step.js';
-import { SeedSequence } from './stock-layers.js';
 import { type PrintFn, printSummary } from './summary.js';
 import { tidyResult } from './tidy.js';
 
-export type { Seq2SeqState } from './step.js';
+export type { ForwardResult, Seq2SeqState } from './seq2seq-parts.js';
 
 /** Inputs of teacher forcing: [src [batch, srcLen], tgtIn [batch, tgtLen]]. */
 export type Seq2SeqInputs = readonly [src: TokenInput, tgtIn: TokenInput];
@@ -70,8 +70,8 @@ export function createSeq2Seq(config: Seq2SeqConfig, options: Seq2SeqOptions = {
 }
 
 export class Seq2Seq {
-  readonly encoder: Encoder;
-  readonly decoder: Decoder;
+  readonly encoder: Seq2SeqEncoder;
+  readonly decoder: AnyDecoder;
   /** [src, tgtIn] -> probabilities: the Keras-equivalent model (softmax output), compiled. */
   readonly model: tf.LayersModel;
   readonly optimizer: tf.Optimizer;
@@ -85,33 +85,16 @@ export class Seq2Seq {
     options: Seq2SeqOptions = {},
   ) {
     checkOptionKeys(options);
-    const { encoder: enc, decoder: dec } = config;
-    const stateSize = encoderStateSize(enc);
-    if (dec.units !== stateSize) {
-      const how = enc.bidirectional
-        ? `2 x encoder.units ${enc.units}, bidirectional`
-        : 'encoder.units';
-      throw invalidArgument(
-        'decoder.units',
-        dec.units,
-        `the encoder's state size ${stateSize} (${how})`,
-      );
-    }
-    if (dec.cell !== enc.cell) {
-      throw invalidArgument(
-        'decoder.cell',
-        dec.cell,
-        `the encoder's cell ${JSON.stringify(enc.cell)}, so its final state fits`,
-      );
-    }
-    // One seed sequence through both halves: the seed defaults to the encoder's.
-    const seeds = new SeedSequence(enc.seed ?? dec.seed);
-    this.encoder = buildEncoder(enc, seeds);
-    this.decoder = buildDecoder(dec, seeds);
-
+    const { encoder, decoder } = buildParts(config);
+    this.encoder = encoder;
+    this.decoder = decoder;
+    const step = decoder.step as (
+      tokens: tf.Tensor1D,
+      state: Seq2SeqState,
+    ) => StepOutput<Seq2SeqState>;
     this.decodeStep = Object.assign(
-      (tokens: tf.Tensor1D, state: Seq2SeqState) => decodeStep(this.decoder, tokens, state),
-      { vocabSize: dec.vocabSize }, // search checks startId and endId against it
+      (tokens: tf.Tensor1D, state: Seq2SeqState) => step(tokens, state),
+      { vocabSize: config.decoder.vocabSize }, // search checks startId and endId against it
     );
     this.model = buildKerasModel(this.encoder, this.decoder);
     // The rate of the first update; a schedule sets each later one (train/fit.ts).
@@ -185,18 +168,23 @@ export class Seq2Seq {
 
   /**
    * Teacher-forced pass: logits [batch, tgtLen, vocabSize] and, with attention, the weights
-   * [batch, tgtLen, srcLen]. The caller disposes them.
+   * [batch, tgtLen, srcLen]; `heads: true` adds a Transformer's per-head weights (see
+   * `ForwardResult`). The caller disposes them.
    */
-  forward(x: Seq2SeqInputs): { logits: tf.Tensor3D; attention?: tf.Tensor3D } {
+  forward(x: Seq2SeqInputs, options: { heads?: boolean } = {}): ForwardResult {
     const owned: tf.Tensor[] = [];
     try {
       const [src, tgtIn] = this.inputs(x, owned, '');
-      const { logits, states, attention } = this.run(src, tgtIn, false);
+      const { logits, states, attention, ...heads } = this.run(src, tgtIn, false);
       tf.dispose(states);
-      return {
-        logits: logits as tf.Tensor3D,
-        ...(attention ? { attention: attention as tf.Tensor3D } : {}),
-      };
+      const result: ForwardResult = { logits: logits as tf.Tensor3D };
+      if (attention) result.attention = attention as tf.Tensor3D;
+      if (options.heads && heads.decoderCross) {
+        result.heads = heads as Required<ForwardResult>['heads'];
+      } else {
+        tf.dispose(Object.values(heads));
+      }
+      return result;
     } finally {
       tf.dispose(owned);
     }
@@ -209,7 +197,7 @@ export class Seq2Seq {
 
   /** The decoder's first state for `src` (see `Seq2SeqState`); the caller disposes it. */
   initialState(src: TokenInput): Seq2SeqState {
-    return initialState(this.encode(src), this.config.decoder.attention !== 'none');
+    return this.decoder.initState(this.encode(src) as never);
   }
 
   /**
@@ -250,6 +238,8 @@ export class Seq2Seq {
     this.disposed = true;
     for (const w of this.model.weights) w.dispose();
     this.optimizer.dispose();
+    this.encoder.dispose?.();
+    this.decoder.dispose?.();
   }
 
   /** The training loop's view of this model. */
@@ -259,9 +249,7 @@ export class Seq2Seq {
       variables: () => this.model.trainableWeights.map((w) => w.read() as tf.Variable),
       logits: (inputs, training) =>
         tf.tidy(() => {
-          const { logits, attention } = this.run(inputs[0]!, inputs[1]!, training);
-          attention?.dispose();
-          return logits;
+          return this.run(inputs[0]!, inputs[1]!, training).logits;
         }),
       save: (dir) => this.save(dir),
       // Label smoothing regularizes training only; validation reports the plain cross-entropy.
@@ -276,12 +264,27 @@ export class Seq2Seq {
     };
   }
 
-  /** Teacher-forced pass over checked tensors: logits and (with attention) weights. */
-  private run(src: tf.Tensor, tgtIn: tf.Tensor, training: boolean): DecoderOutputs<tf.Tensor> {
+  /** Teacher-forced pass over checked tensors: logits, weights and (Transformer) per-head weights. */
+  private run(
+    src: tf.Tensor,
+    tgtIn: tf.Tensor,
+    training: boolean,
+  ): DecoderOutputs<tf.Tensor> &
+    Partial<Record<keyof NonNullable<ForwardResult['heads']>, tf.Tensor[]>> {
     return tidyResult(() => {
       const encoded = this.encoder.run(src, training);
-      const attends = this.config.decoder.attention !== 'none';
-      return this.decoder.run(tgtIn, encoded.states, attends ? encoded : undefined);
+      const { selfAttention, crossAttention, ...decoded } = this.decoder.teacherForce(
+        tgtIn,
+        encoded,
+        training,
+      );
+      if (!crossAttention) return decoded;
+      return {
+        ...decoded,
+        encoderSelf: encoded.selfAttention ?? [],
+        decoderSelf: selfAttention ?? [],
+        decoderCross: crossAttention,
+      };
     });
   }
 

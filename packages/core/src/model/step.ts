@@ -15,7 +15,7 @@ import { tidyResult } from './tidy.js';
  * can reorder rows. encOutputs [rows, srcLen, units] and srcMask [rows, srcLen] travel along only
  * when the decoder attends.
  */
-export type Seq2SeqState = {
+export type RecurrentState = {
   h: tf.Tensor2D;
   c?: tf.Tensor2D;
   encOutputs?: tf.Tensor3D;
@@ -23,9 +23,9 @@ export type Seq2SeqState = {
 };
 
 /** The state before the first step, from the encoder's outputs (taken over, or disposed). */
-export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): Seq2SeqState {
+export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): RecurrentState {
   const { outputs, states, srcMask } = encoded;
-  const state: Seq2SeqState = { h: states[0] as tf.Tensor2D };
+  const state: RecurrentState = { h: states[0] as tf.Tensor2D };
   if (states[1]) state.c = states[1] as tf.Tensor2D;
   if (attends) {
     state.encOutputs = outputs as tf.Tensor3D;
@@ -43,16 +43,10 @@ export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolea
 export function decodeStep(
   decoder: Decoder,
   tokens: tf.Tensor1D,
-  state: Seq2SeqState,
-): StepOutput<Seq2SeqState> {
-  if (!(tokens instanceof tf.Tensor) || tokens.rank !== 1 || tokens.dtype !== 'int32') {
-    throw invalidArgument(
-      'tokens',
-      tokens instanceof tf.Tensor ? `${tokens.dtype} ${JSON.stringify(tokens.shape)}` : tokens,
-      'an int32 tensor [rows]',
-    );
-  }
-  const attends = decoder.config.attention !== 'none';
+  state: RecurrentState,
+): StepOutput<RecurrentState> {
+  checkTokens(tokens);
+  const attends = decoder.attends;
   const states = [state?.h, ...(decoder.stateCount === 2 ? [state?.c] : [])];
   const memory = attends ? [state?.encOutputs, state?.srcMask] : [];
   checkRows('state.h', states[0], tokens.shape[0]);
@@ -68,20 +62,31 @@ export function decodeStep(
       states as tf.Tensor[],
       attends ? { outputs: memory[0]!, srcMask: memory[1]! } : undefined,
     );
-    const next: Seq2SeqState = { h: step.states[0] as tf.Tensor2D };
+    const next: RecurrentState = { h: step.states[0] as tf.Tensor2D };
     if (step.states[1]) next.c = step.states[1] as tf.Tensor2D;
     if (attends) {
       // New handles on the same data: the caller may dispose the state it passed in.
       next.encOutputs = tf.clone(memory[0]!) as tf.Tensor3D;
       next.srcMask = tf.clone(memory[1]!) as tf.Tensor2D;
     }
-    const out: StepOutput<Seq2SeqState> = {
+    const out: StepOutput<RecurrentState> = {
       logits: tf.reshape(step.logits, [rows, -1]) as tf.Tensor2D, // [rows, vocabSize]
       state: next,
     };
     if (step.attention) out.attention = tf.reshape(step.attention, [rows, -1]); // [rows, srcLen]
     return out;
   });
+}
+
+/** Throws unless `tokens` is an int32 tensor [rows], the tokens of one decoding step. */
+export function checkTokens(tokens: tf.Tensor1D): void {
+  if (!(tokens instanceof tf.Tensor) || tokens.rank !== 1 || tokens.dtype !== 'int32') {
+    throw invalidArgument(
+      'tokens',
+      tokens instanceof tf.Tensor ? `${tokens.dtype} ${JSON.stringify(tokens.shape)}` : tokens,
+      'an int32 tensor [rows]',
+    );
+  }
 }
 
 function checkRows(name: string, t: tf.Tensor | undefined, rows: number): void {
