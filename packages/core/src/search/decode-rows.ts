@@ -3,7 +3,7 @@
  * row per step. Finished rows leave the batch, so the step function only ever sees live rows.
  *
  *   1. step(tokens, state) -> logits or logProbs [rows, vocabSize], next state, attention
- *   2. `choose` picks a token per row on the backend; look up its log-probability (scores.ts)
+ *   2. `choose` picks a token per row on the backend; look up its log-probability (step-scores.ts)
  *   3. read ids, log-probabilities (and attention) back in ONE dataSync
  *   4. append to each row's hypothesis; a row that produced endId is finished
  *   5. drop finished rows from the state (one gather per tensor); feed the chosen tokens back

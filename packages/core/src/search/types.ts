@@ -10,7 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 /**
  * What one decoding step returns for `rows` hypotheses: the next token's scores as exactly one of
  * `logits` or `logProbs`. Logits are cheaper (search normalizes only what it needs, see
- * scores.ts); `Seq2Seq.decodeStep` returns them.
+ * step-scores.ts); `Seq2Seq.decodeStep` returns them.
  */
 export interface StepOutput<S extends tf.TensorContainer> {
   /** [rows, vocabSize] unnormalized scores (the log-softmax of each row gives its distribution). */
