@@ -13,6 +13,7 @@ import { invalidArgument } from '../errors.js';
 import { BestTracker, type Callback, type MonitorOptions } from './callbacks.js';
 import { setLearningRate } from './learning-rate-schedule.js';
 
+/** Options of `reduceLrOnPlateau`; `monitor`, `mode` and `minDelta` as `earlyStopping`'s. */
 export interface ReduceLrOnPlateauOptions extends MonitorOptions {
   /** The optimizer whose rate to lower (a model's `optimizer`). */
   optimizer: tf.Optimizer;
