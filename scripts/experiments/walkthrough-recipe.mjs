@@ -21,6 +21,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  beamSearch,
   corpusBleu,
   createSeq2Seq,
   earlyStopping,
@@ -73,7 +74,8 @@ const DEFAULTS = {
   pretrainEpochs: 0, // mixed lengths: first train this many epochs on 12-word windows (no end id)
   pretrainWindows: 2, // 12-word windows per review for that
   refBatches: 30, // batches of notebook 05's model timed first (0: skip)
-  evalEvery: 1, // greedy evaluation every n epochs (and after the last)
+  evalEvery: 1,
+  beamWidth: 0, // > 0: after training, beam search of this width against greedy on the held-out set // greedy evaluation every n epochs (and after the last)
   seed: 1,
 };
 
@@ -152,24 +154,27 @@ function modelConfig(c) {
 }
 
 /** Greedy read-back of the held-out windows: token accuracy, exact match, BLEU-4, per length. */
-function score(model, held) {
+function score(model, held, beamWidth = 0) {
   const hyps = [];
-  for (let at = 0; at < held.src.shape[0]; at += 500) {
-    const src = held.src.slice([at, 0], [Math.min(500, held.src.shape[0] - at), -1]);
+  const chunk = beamWidth > 0 ? 100 : 500;
+  for (let at = 0; at < held.src.shape[0]; at += chunk) {
+    const src = held.src.slice([at, 0], [Math.min(chunk, held.src.shape[0] - at), -1]);
     const state = model.initialState(src);
-    hyps.push(
-      ...greedySearch(model.decodeStep, state, {
-        startId: START_ID,
-        endId: END_ID,
-        maxLength: tgtLen,
-      }),
-    );
+    const options = { startId: START_ID, endId: END_ID, maxLength: tgtLen };
+    if (beamWidth > 0) {
+      hyps.push(
+        ...beamSearch(model.decodeStep, state, { ...options, beamWidth }).map((best) => best[0]),
+      );
+    } else {
+      hyps.push(...greedySearch(model.decodeStep, state, options));
+    }
     tf.dispose([src, state]);
   }
   const strip = (row) => row.filter((id) => id !== END_ID);
   const generated = hyps.map((h) => strip(h.tokens));
   const refs = held.tgtRows;
   const result = {
+    generated,
     tokenAccuracy: tokenAccuracy(generated, refs),
     exactMatch: exactMatch(generated, refs),
     bleu: corpusBleu(
@@ -352,6 +357,46 @@ if (cfg.earlyStopping > 0) {
     bleu: +s.bleu.toFixed(4),
   });
   console.log(JSON.stringify(curve.at(-1)));
+}
+
+if (cfg.beamWidth > 0) {
+  // Beam against greedy on the held-out windows: BLEU, accuracy, rows changed, CPU seconds.
+  let cpu0 = cpuSeconds();
+  const greedy = score(model, held);
+  const greedyCpu = cpuSeconds() - cpu0;
+  cpu0 = cpuSeconds();
+  const beam = score(model, held, cfg.beamWidth);
+  const beamCpu = cpuSeconds() - cpu0;
+  const changed = beam.generated
+    .map((row, i) => [i, row])
+    .filter(([i, row]) => JSON.stringify(row) !== JSON.stringify(greedy.generated[i]));
+  const better = changed.filter(([i, row]) => row.join() === held.tgtRows[i].join()).length;
+  const worse = changed.filter(
+    ([i]) => greedy.generated[i].join() === held.tgtRows[i].join(),
+  ).length;
+  const beamResult = {
+    beamWidth: cfg.beamWidth,
+    greedy: {
+      tokenAccuracy: greedy.tokenAccuracy,
+      exactMatch: greedy.exactMatch,
+      bleu: greedy.bleu,
+      cpuSeconds: +greedyCpu.toFixed(1),
+    },
+    beam: {
+      tokenAccuracy: beam.tokenAccuracy,
+      exactMatch: beam.exactMatch,
+      bleu: beam.bleu,
+      cpuSeconds: +beamCpu.toFixed(1),
+    },
+    rowsChanged: changed.length,
+    changedToExact: better,
+    changedFromExact: worse,
+    example: changed
+      .slice(0, 2)
+      .map(([i, row]) => ({ source: held.srcRows[i], greedy: greedy.generated[i], beam: row })),
+  };
+  console.log(JSON.stringify(beamResult));
+  curve.push(beamResult);
 }
 
 const refAfter = useRef ? await referencePairsPerS() : REF_SOLO_PAIRS_PER_S;

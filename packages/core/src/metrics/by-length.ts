@@ -12,7 +12,10 @@ import { corpusBleu } from './bleu.js';
 
 /** Options of `scoresByLength`. */
 export interface ScoresByLengthOptions {
-  /** Lengths per bucket: bucket k holds lengths [from + k * bucketSize, from + (k+1) * bucketSize). Default 5. */
+  /**
+   * Lengths per bucket: the buckets are [0, b), [b, 2b), ... for b = bucketSize (with 5: 0-4,
+   * 5-9, 10-14, ...). Default 5.
+   */
   bucketSize?: number;
   /**
    * Length of each row (of its source, say). Default: each target's length without `padId`s
@@ -40,9 +43,9 @@ export interface LengthBucketScores {
 }
 
 /**
- * Groups the rows by length into buckets of `bucketSize` lengths, starting at the shortest length
- * rounded down to a multiple of `bucketSize`, and scores each non-empty bucket; buckets are in
- * order of length.
+ * Groups the rows by length into buckets of `bucketSize` lengths (a row of length n goes to the
+ * bucket starting at n rounded down to a multiple of `bucketSize`) and scores each non-empty
+ * bucket; buckets are in order of length, empty ones left out.
  */
 export function scoresByLength(
   predictions: readonly (readonly number[])[],
