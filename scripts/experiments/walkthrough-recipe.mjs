@@ -26,20 +26,19 @@ import {
   createSeq2Seq,
   earlyStopping,
   exactMatch,
-  getLearningRate,
   greedySearch,
   initBackend,
+  kerasExampleConfig,
   loadImdb,
   padSequencesFlat,
   reduceLrOnPlateau,
   scoresByLength,
-  seedModelConfig,
   sequenceWindows,
-  setLearningRate,
   shiftRight,
   tokenAccuracy,
   Vocabulary,
 } from '@encdec/core';
+import { learningRateOf } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 
 /** Notebook 05's last full render: attention model, 48,000 pairs in 121 s on wasm, unloaded. */
@@ -68,7 +67,6 @@ const DEFAULTS = {
   clipNorm: 0, // 0: no clipping
   plateauFactor: 0, // > 0: multiply the learning rate by this when val_loss stalls
   plateauPatience: 1, // epochs without a better val_loss before it is multiplied
-  decay: 1, // multiply the learning rate by this after every epoch
   earlyStopping: 0, // patience on val_loss (0: off); the best epoch's weights are restored
   budgetSeconds: 0, // stop after the epoch in which training time passes this (0: off)
   pretrainEpochs: 0, // mixed lengths: first train this many epochs on 12-word windows (no end id)
@@ -127,7 +125,7 @@ function tensors(src, withEnd = mixed) {
 }
 
 function modelConfig(c) {
-  const seed = seedModelConfig({
+  const seed = kerasExampleConfig({
     seed: c.seed,
     vocabSize: c.numWords,
     learningRate: c.learningRate,
@@ -251,7 +249,7 @@ const refBefore = useRef ? await referencePairsPerS() : REF_SOLO_PAIRS_PER_S;
 let loadFactor = refBefore / REF_SOLO_PAIRS_PER_S;
 
 // 3. Train, scoring after epochs (outside the timed part); the learning rate is multiplied by
-// `decay` after every epoch and by `plateauFactor` when val_loss stalls (reduceLrOnPlateau).
+// `plateauFactor` when val_loss stalls (reduceLrOnPlateau).
 const model = createSeq2Seq(modelConfig(cfg));
 let pretrainCpuSeconds = 0;
 if (cfg.pretrainEpochs > 0) {
@@ -299,7 +297,7 @@ const recorder = {
     cpuTotal += cpu;
     const point = {
       epoch: epoch + 1,
-      learningRate: +getLearningRate(model.optimizer).toPrecision(3),
+      learningRate: +learningRateOf(model.optimizer).toPrecision(3),
       seconds: +seconds.toFixed(1),
       cpuSeconds: +cpu.toFixed(1),
       stepsPerCpuS: +(steps / cpu).toFixed(2),
@@ -323,8 +321,6 @@ const recorder = {
     }
     console.log(JSON.stringify(point));
     curve.push(point);
-    if (cfg.decay !== 1)
-      setLearningRate(model.optimizer, getLearningRate(model.optimizer) * cfg.decay);
   },
 };
 const callbacks = [recorder];
