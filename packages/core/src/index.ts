@@ -46,6 +46,7 @@ export {
   TASK_PAD_ID,
   TASK_START_ID,
 } from './datasets/synthetic.js';
+export { type SequenceWindowsOptions, sequenceWindows } from './datasets/windows.js';
 export {
   IMDB_SOURCES,
   type ImdbData,
@@ -156,6 +157,12 @@ export {
   type TrainingControl,
 } from './train/callbacks.js';
 export {
+  getLearningRate,
+  type ReduceLrOnPlateauOptions,
+  reduceLrOnPlateau,
+  setLearningRate,
+} from './train/reduce-lr-on-plateau.js';
+export {
   type Dataset,
   evaluateLoop,
   type FitLoopOptions,
@@ -196,4 +203,9 @@ export {
   isBleuSmoothing,
   sentenceBleu,
 } from './metrics/bleu.js';
+export {
+  type LengthBucketScores,
+  type ScoresByLengthOptions,
+  scoresByLength,
+} from './metrics/by-length.js';
 export { type PerplexityOptions, perplexity, perplexityFromNll } from './metrics/perplexity.js';
