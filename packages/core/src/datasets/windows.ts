@@ -9,6 +9,7 @@ import seedrandom from 'seedrandom';
 import { checkInteger, positiveInt } from '../checks.js';
 import { invalidArgument } from '../errors.js';
 
+/** Options of `sequenceWindows`. */
 export interface SequenceWindowsOptions {
   /**
    * Ids per window: a number, or [min, max] to draw each window's length uniformly from min..max

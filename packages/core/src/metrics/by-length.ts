@@ -10,6 +10,7 @@ import { invalidArgument, lengthMismatch } from '../errors.js';
 import { exactMatch, tokenAccuracy } from './accuracy.js';
 import { corpusBleu } from './bleu.js';
 
+/** Options of `scoresByLength`. */
 export interface ScoresByLengthOptions {
   /** Lengths per bucket: bucket k holds lengths [from + k * bucketSize, from + (k+1) * bucketSize). Default 5. */
   bucketSize?: number;

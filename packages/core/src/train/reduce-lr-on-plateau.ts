@@ -10,6 +10,7 @@ import { checkInteger } from '../checks.js';
 import { invalidArgument } from '../errors.js';
 import { BestTracker, type Callback, type MonitorOptions } from './callbacks.js';
 
+/** Options of `reduceLrOnPlateau`; `monitor`, `mode` and `minDelta` as `earlyStopping`'s. */
 export interface ReduceLrOnPlateauOptions extends MonitorOptions {
   /** The optimizer whose rate to lower (a model's `optimizer`). */
   optimizer: tf.Optimizer;
