@@ -46,6 +46,7 @@ export {
   TASK_PAD_ID,
   TASK_START_ID,
 } from './datasets/synthetic.js';
+export { type SequenceWindowsOptions, sequenceWindows } from './datasets/windows.js';
 export {
   IMDB_SOURCES,
   type ImdbData,
@@ -233,6 +234,12 @@ export type { Dataset } from './train/dataset.js';
 export { evaluateLoop } from './train/evaluate.js';
 export { type FitLoopOptions, fitLoop, type TrainOptions } from './train/fit.js';
 export type { Trainable } from './train/trainable.js';
+export {
+  getLearningRate,
+  type ReduceLrOnPlateauOptions,
+  reduceLrOnPlateau,
+  setLearningRate,
+} from './train/reduce-lr-on-plateau.js';
 export { maskedCorrect, maskedCrossEntropy } from './train/loss.js';
 
 // --- saving ---------------------------------------------------------------------------------------
@@ -266,4 +273,9 @@ export {
   isBleuSmoothing,
   sentenceBleu,
 } from './metrics/bleu.js';
+export {
+  type LengthBucketScores,
+  type ScoresByLengthOptions,
+  scoresByLength,
+} from './metrics/by-length.js';
 export { type PerplexityOptions, perplexity, perplexityFromNll } from './metrics/perplexity.js';

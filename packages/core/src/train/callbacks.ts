@@ -157,7 +157,7 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
 }
 
 /** The best value of one log key so far, and whether a new value beats it. */
-class BestTracker {
+export class BestTracker {
   private readonly monitor: string;
   private readonly sign: 1 | -1;
   private readonly minDelta: number;
