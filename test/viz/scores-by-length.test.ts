@@ -52,7 +52,7 @@ describe('scoresByLengthChart', () => {
       'series.no attention[0].exactMatch must be a finite number, got undefined.',
     );
     expect(() =>
-      scoresByLengthChart({ a: [{ fromLength: 1.5, toLength: 2, tokenAccuracy: 1 }] }),
+      scoresByLengthChart({ a: [{ fromLength: 1.5, toLength: 2, tokenAccuracy: 1 } as never] }),
     ).toThrow('series.a[0] must be a bucket with integer fromLength and toLength');
   });
 });

@@ -16,8 +16,7 @@ export interface LengthBucketLike {
   toLength: number;
   /** Rows in the bucket, shown in the tooltip. */
   count?: number;
-  /** Scores by name (`tokenAccuracy`, `bleu`, ...): the one named by `metric` is drawn. */
-  [metric: string]: number | undefined;
+  // and the scores by name (`tokenAccuracy`, `bleu`, ...): the one named by `metric` is drawn.
 }
 
 export interface ScoresByLengthChartOptions {
@@ -52,7 +51,7 @@ export function scoresByLengthChart(
       throw invalidArgument(`series.${model}`, buckets, 'an array of length buckets');
     }
     return buckets.map((b: LengthBucketLike, i) => {
-      const score = b?.[metric];
+      const score = (b as unknown as Record<string, unknown> | undefined)?.[metric];
       if (!Number.isInteger(b?.fromLength) || !Number.isInteger(b?.toLength)) {
         throw invalidArgument(
           `series.${model}[${i}]`,
