@@ -41,9 +41,9 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     '0.4':
       'the floor of exact match the default run meets (test/notebooks/walkthrough-measured.json)',
     '0.7':
-      "the attention model's greedy token accuracy with the Keras example's data settings, measured before (test/notebooks/walkthrough-measured.json)",
+      "the attention model's greedy token accuracy with the walkthrough's earlier settings, its render before (walkthrough-measured.json, before)",
     '0.05':
-      "the attention model's exact match with the Keras example's data settings, measured before (test/notebooks/walkthrough-measured.json)",
+      "the attention model's exact match with the walkthrough's earlier settings, its render before (walkthrough-measured.json, before)",
   },
   '06': {
     '50000': 'the size of the IMDB dataset',
