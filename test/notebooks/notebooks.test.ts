@@ -75,7 +75,7 @@ function checkSearch(notebook: Notebook) {
 /** The walkthrough shows its charts and prints its key numbers. */
 function checkWalkthrough(notebook: Notebook) {
   const { text, svgs } = outputsOf(notebook);
-  expect(svgs).toBeGreaterThanOrEqual(4);
+  expect(svgs).toBeGreaterThanOrEqual(5);
   expect(text).toMatch(/encdec: TF\.js backend "(wasm|cpu|tensorflow)"/);
   for (const label of WALKTHROUGH_NUMBERS) {
     expect(text, `the walkthrough prints "${label}: <number>"`).toMatch(
@@ -99,6 +99,12 @@ const WALKTHROUGH_NUMBERS = [
   'held-out perplexity (attention)',
   'greedy BLEU-4 (attention)',
   'greedy exact match (attention)',
+  'held-out BLEU-4 (attention, greedy)',
+  'held-out BLEU-4 (attention, beam width 5)',
+  'BLEU-4 difference (beam - greedy)',
+  'windows where beam search changes the output',
+  'token accuracy by length (Keras example (no attention))',
+  'token accuracy by length (attention)',
   'reloaded model max abs difference in logits',
   'tensors left',
   'notebook run time',

@@ -29,13 +29,21 @@ const FACTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     '1.5': "DecodePool's speed-up measured by the README's benchmark, not by this run",
   },
   '05': {
-    '25000': "the IMDB splits' sizes, fixed by the dataset (printed by the run too)",
     '1.6': 'a benchmark of bench/PERFORMANCE.md, cited as such',
     '986640':
       "the Keras example's parameter count, fixed by its layers (test/core/model/seq2seq.test.ts)",
     '330000': "the output layer's parameters, 32 x 10,000 + 10,000",
-    '30': 'a setting to try (`SRC_LEN` 30)',
     '256': 'the name of the hash, SHA-256',
+    '0.001': "Keras' default RMSprop step size, the Keras example's setting (section 6's table)",
+    '0.2': "the Keras example's validation_split (section 6's table)",
+    '0.9':
+      'the floor of greedy token accuracy the default run meets (test/notebooks/walkthrough-measured.json)',
+    '0.4':
+      'the floor of exact match the default run meets (test/notebooks/walkthrough-measured.json)',
+    '0.7':
+      "the attention model's greedy token accuracy with the walkthrough's earlier settings, its render before (walkthrough-measured.json, before)",
+    '0.05':
+      "the attention model's exact match with the walkthrough's earlier settings, its render before (walkthrough-measured.json, before)",
   },
   '06': {
     '50000': 'the size of the IMDB dataset',

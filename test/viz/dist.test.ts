@@ -29,6 +29,7 @@ describe('@encdec/viz dist', () => {
         'renderPng',
         'renderSvg',
         'saveChart',
+        'scoresByLengthChart',
         'show',
         'trainingCurves',
       ]),

@@ -47,6 +47,11 @@ export {
   svgToPng,
   toVega,
 } from './render.js';
+export {
+  type LengthBucketLike,
+  type ScoresByLengthChartOptions,
+  scoresByLengthChart,
+} from './scores-by-length.js';
 export { type ChartFormat, chartFormats, type SaveChartOptions, saveChart } from './save-chart.js';
 export type { CurveRow, FitRecord, HistoryLike, TrainingHistory } from './curve-points.js';
 export { type TrainingCurvesOptions, trainingCurves } from './training-curves.js';
