@@ -12,20 +12,10 @@ import {
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../helpers/rng.js';
 
 type M = number[][];
 
-/** mulberry32: a tiny seeded PRNG, so every run sees the same "random" inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(42);
 // biome-ignore lint/suspicious/noExplicitAny: nested arrays of any depth, typed at each use.
 const randArray = (...[length, ...rest]: number[]): any =>

@@ -8,21 +8,11 @@ import { causalMask, maskedSoftmax, multiHeadAttention } from '@encdec/core';
 import { attendHeads, mergeHeads, splitHeads } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../helpers/rng.js';
 import { expectAllClose } from '../backend/expect-close.js';
 
 type M = number[][];
 
-/** mulberry32: a tiny seeded PRNG, so every run sees the same "random" inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(16);
 /** rows x cols uniform in (-1, 1), rounded to float32 so that both sides start from the same numbers. */
 const randM = (rows: number, cols: number): M =>
