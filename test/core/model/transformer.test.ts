@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   beamSearch,
+  createEncoder,
   createSeq2Seq,
   greedySearch,
   loadSeq2Seq,
@@ -275,6 +276,14 @@ describe('Transformer config errors name the field and the value', () => {
     );
     expect(make({ ...sizes, tieEmbeddings: true })).toThrow(
       /^encoder has unknown key "tieEmbeddings"/,
+    );
+  });
+
+  it('a recurrent config refuses another kind', () => {
+    expect(() =>
+      createEncoder({ ...sizes, embeddingDim: 4, units: 4, cell: 'gru' } as never),
+    ).toThrow(
+      'kind must be "recurrent" or absent (this is a recurrent config), got "transformer".',
     );
   });
 
