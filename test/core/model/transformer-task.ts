@@ -46,6 +46,8 @@ export interface TaskBudget {
   maxLength: number;
   rows: number;
   epochs: number;
+  /** The positional encodings of both halves. Default 'sinusoidal'. */
+  positional?: 'sinusoidal' | 'learned';
 }
 
 /** Trains on `budget.rows` sequences and decodes 200 held-out ones greedily. */
@@ -69,6 +71,7 @@ export async function trainTransformerTask(
     ffDim: 64,
     dropout: 0,
     maxLength: maxLength + 1,
+    positional: budget.positional ?? 'sinusoidal',
   } as const;
   // No learning-rate schedule: pre-norm trains without the paper's warm-up (Xiong et al. 2020).
   const fitOptions = { epochs: budget.epochs, batchSize: 64, seed: 1, clipNorm: 1, verbose: false };
