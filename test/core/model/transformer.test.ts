@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   beamSearch,
+  createEncoder,
   createSeq2Seq,
   greedySearch,
   loadSeq2Seq,
   type Seq2Seq,
   type Seq2SeqConfig,
   type Seq2SeqState,
+  sampleSearch,
   shiftRight,
   type TransformerDecoderConfig,
 } from '@encdec/core';
@@ -100,6 +102,22 @@ describe('Transformer seq2seq', () => {
     expect(plain.heads).toBeUndefined();
     tf.dispose([plain.logits, plain.attention]);
     expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it("its Keras-equivalent model's prediction equals softmax(logits) of the eager pass, deterministic outside fit", () => {
+    const model = createSeq2Seq({
+      encoder: { ...sizes, dropout: 0.5, seed: 1 },
+      decoder: { ...sizes, dropout: 0.5, tieEmbeddings: true },
+    });
+    const ids = (rows: number[][]) => tf.tensor2d(rows, undefined, 'int32');
+    const [s, t] = [ids(src), ids(tgtIn)];
+    const predicted = model.model.predict([s, t]) as tf.Tensor;
+    const { logits, attention } = model.forward([s, t]);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(predicted, tf.softmax(logits)))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-6);
+    expect(logitsOf(model)).toEqual(logits.arraySync());
+    tf.dispose([s, t, predicted, logits, attention]);
     model.dispose();
   });
 
@@ -218,6 +236,7 @@ describe('Transformer seq2seq', () => {
     const initial = model.initialState(src);
     greedySearch(model.decodeStep, initial, { startId: 1, endId: 2, maxLength: 20 });
     beamSearch(model.decodeStep, initial, { startId: 1, endId: 2, maxLength: 20, beamWidth: 4 });
+    sampleSearch(model.decodeStep, initial, { startId: 1, endId: 2, maxLength: 20, seed: 1 });
     tf.dispose(initial);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
@@ -257,6 +276,14 @@ describe('Transformer config errors name the field and the value', () => {
     );
     expect(make({ ...sizes, tieEmbeddings: true })).toThrow(
       /^encoder has unknown key "tieEmbeddings"/,
+    );
+  });
+
+  it('a recurrent config refuses another kind', () => {
+    expect(() =>
+      createEncoder({ ...sizes, embeddingDim: 4, units: 4, cell: 'gru' } as never),
+    ).toThrow(
+      'kind must be "recurrent" or absent (this is a recurrent config), got "transformer".',
     );
   });
 

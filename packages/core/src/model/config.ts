@@ -6,7 +6,7 @@
 
 import { ATTENTION_KINDS, type AttentionKind, isAttentionKind } from '../attention/kinds.js';
 import { positiveInt } from '../checks.js';
-import { notOneOf } from '../errors.js';
+import { invalidArgument, notOneOf } from '../errors.js';
 import { GATE_ACTIVATIONS, type GateActivation, isGateActivation } from '../fused/loop-types.js';
 import {
   type LearningRateSchedule,
@@ -182,6 +182,7 @@ export interface ResolvedSeq2SeqConfig {
 /** Checks `config` and fills in the defaults; errors name fields as `${prefix}field`. */
 export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): ResolvedEncoderConfig {
   checkObject(config, prefix ? prefix.slice(0, -1) : 'config');
+  checkRecurrent(config, prefix);
   const resolved: ResolvedEncoderConfig = {
     vocabSize: positiveInt(`${prefix}vocabSize`, config.vocabSize),
     embeddingDim: positiveInt(`${prefix}embeddingDim`, config.embeddingDim),
@@ -199,6 +200,7 @@ export function resolveEncoderConfig(config: EncoderConfig, prefix = ''): Resolv
 
 export function resolveDecoderConfig(config: DecoderConfig, prefix = ''): ResolvedDecoderConfig {
   checkObject(config, prefix ? prefix.slice(0, -1) : 'config');
+  checkRecurrent(config, prefix);
   const attention = config.attention ?? 'none';
   if (attention !== 'none' && !isAttentionKind(attention)) {
     throw notOneOf(`${prefix}attention`, attention, ['none', ...ATTENTION_KINDS]);
@@ -244,6 +246,17 @@ export function isTransformer<R extends { kind?: string }>(
   config: R,
 ): config is Extract<R, { kind: 'transformer' }> {
   return config.kind === 'transformer';
+}
+
+/** A recurrent config's `kind` is absent or 'recurrent' (createSeq2Seq dispatches on it first). */
+function checkRecurrent(config: { kind?: unknown }, prefix: string): void {
+  if (config.kind !== undefined && config.kind !== 'recurrent') {
+    throw invalidArgument(
+      `${prefix}kind`,
+      config.kind,
+      '"recurrent" or absent (this is a recurrent config)',
+    );
+  }
 }
 
 /** The `kind` of an encoder or decoder config, 'recurrent' when absent. */

@@ -23,15 +23,16 @@ import { buildDecoder, type Decoder } from './decoder.js';
 import { buildEncoder, type Encoder } from './encoder.js';
 import type { RecurrentState } from './step.js';
 import { SeedSequence } from './stock-layers.js';
-import type { ResolvedTransformerEncoderConfig } from './transformer-config.js';
 import {
   buildTransformerDecoder,
   type TransformerDecoder,
   type TransformerState,
 } from './transformer-decoder.js';
-import { buildTransformerEncoder } from './transformer-encoder.js';
+import { buildTransformerEncoder, type TransformerEncoder } from './transformer-encoder.js';
 
-export type Seq2SeqEncoder = Encoder<ResolvedEncoderConfig | ResolvedTransformerEncoderConfig>;
+/** The encoder of a seq2seq model: recurrent, or a Transformer's (with its layers, to inspect). */
+export type Seq2SeqEncoder = Encoder | TransformerEncoder;
+/** The decoder of a seq2seq model: recurrent, or a Transformer's (with its layers, to inspect). */
 export type AnyDecoder = Decoder | TransformerDecoder;
 
 /**

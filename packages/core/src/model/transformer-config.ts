@@ -39,7 +39,7 @@ export interface TransformerSizes {
    * features, enough for the small models this package trains (the paper: 8 heads of 64).
    */
   numHeads?: number;
-  /** Stacked layers (N). Default 2: the paper uses 6, but small tasks learn with 2 and train 3x faster. */
+  /** Stacked layers (N). Default 2: the paper uses 6; the small tasks of this package learn with 2. */
   numLayers?: number;
   /** Hidden width of the position-wise feed-forward network. Default 4 * dModel (the paper: 2048 = 4 * 512). */
   ffDim?: number;

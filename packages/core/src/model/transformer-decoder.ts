@@ -118,9 +118,8 @@ export function buildTransformerDecoder(
     const crossAttention: tf.Tensor4D[] = [];
     const nextCaches: KeyValues[] = [];
     layers.forEach((layer, i) => {
-      const out = decoderLayer(y, caches[i], memories[i]!, srcMask, layer.params(), {
-        ...layer.options(training),
-      });
+      const options = layer.options(training);
+      const out = decoderLayer(y, caches[i], memories[i]!, srcMask, layer.params(), options);
       y = out.output;
       nextCaches.push(out.cache);
       selfAttention.push(out.selfWeights);
