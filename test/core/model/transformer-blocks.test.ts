@@ -8,22 +8,12 @@ import type { EncoderLayerParams } from '@encdec/core';
 import { encoderLayer, feedForward, LAYER_NORM_EPSILON, layerNorm } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../../helpers/rng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** mulberry32: a tiny seeded PRNG, so every run sees the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(7);
 /** n values uniform in (-1, 1), rounded to float32 so that both sides start from the same numbers. */
 const randV = (n: number) => Array.from({ length: n }, () => Math.fround(rand() * 2 - 1));

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors.js';
 import type { StepOutput } from '../search/types.js';
-import type { Decoder } from './decoder.js';
 import type { EncoderOutputs } from './encoder.js';
 import { tidyResult } from './tidy.js';
 
@@ -21,6 +20,23 @@ export type RecurrentState = {
   encOutputs?: tf.Tensor3D;
   srcMask?: tf.Tensor2D;
 };
+
+/**
+ * What a step needs of the recurrent decoder (decoder.ts's `Decoder` has it; named here so that
+ * this file does not import decoder.ts, which imports it).
+ */
+export interface RecurrentStepper {
+  /** Whether the decoder attends over the encoder outputs. */
+  readonly attends: boolean;
+  /** 2 for an LSTM ([h, c]), else 1 ([h]). */
+  readonly stateCount: 1 | 2;
+  /** The decoder's layers run eagerly on tgtIn [rows, 1] from `initialStates`. */
+  run(
+    tgtIn: tf.Tensor,
+    initialStates: tf.Tensor[],
+    memory?: { outputs: tf.Tensor; srcMask: tf.Tensor },
+  ): { logits: tf.Tensor; states: tf.Tensor[]; attention?: tf.Tensor };
+}
 
 /** The state before the first step, from the encoder's outputs (taken over, or disposed). */
 export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolean): RecurrentState {
@@ -41,7 +57,7 @@ export function initialState(encoded: EncoderOutputs<tf.Tensor>, attends: boolea
  * dispose (search disposes old states while the caller keeps the initial one).
  */
 export function decodeStep(
-  decoder: Decoder,
+  decoder: RecurrentStepper,
   tokens: tf.Tensor1D,
   state: RecurrentState,
 ): StepOutput<RecurrentState> {
