@@ -95,7 +95,9 @@ function checkTransformer(notebook: Notebook) {
   expect(Number(diff![1])).toBeLessThan(1e-5);
   for (const srcLen of [12, 30]) {
     for (const model of ['LSTM + attention', 'Transformer']) {
-      expect(text).toMatch(new RegExp(`${model.replace('+', '\\+')}, srcLen ${srcLen}: training time \\d+ s`));
+      expect(text).toMatch(
+        new RegExp(`${model.replace('+', '\\+')}, srcLen ${srcLen}: training time \\d+ s`),
+      );
     }
   }
   expect(text).toMatch(/after step 3: .* selfK\/selfV \[2, 4, 3, 16\]/);
