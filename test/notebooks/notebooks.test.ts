@@ -60,6 +60,7 @@ describe('notebooks (ENCDEC_QUICK=1)', () => {
         }
         if (name.startsWith('04-')) checkSearch(notebook);
         if (name.startsWith('05-')) checkWalkthrough(notebook);
+        if (name.startsWith('07-')) checkTransformer(notebook);
       },
       TIMEOUT_MS,
     );
@@ -82,6 +83,26 @@ function checkWalkthrough(notebook: Notebook) {
       new RegExp(`${label.replace(/[()]/g, '\\$&')}: -?[0-9.]+`),
     );
   }
+}
+
+/** The Transformer notebook shows its charts, checks its steps and prints its comparison. */
+function checkTransformer(notebook: Notebook) {
+  const { text, svgs } = outputsOf(notebook);
+  // positional encodings, 4 training-curve charts, 2 per-head heatmap grids
+  expect(svgs).toBeGreaterThanOrEqual(7);
+  const diff = /max abs difference from the steps above: ([0-9.e-]+)/.exec(text);
+  expect(diff, 'multiHeadAttention against its five steps').not.toBeNull();
+  expect(Number(diff![1])).toBeLessThan(1e-5);
+  for (const srcLen of [12, 30]) {
+    for (const model of ['LSTM + attention', 'Transformer']) {
+      expect(text).toMatch(
+        new RegExp(`${model.replace('+', '\\+')}, srcLen ${srcLen}: training time \\d+ s`),
+      );
+    }
+  }
+  expect(text).toMatch(/after step 3: .* selfK\/selfV \[2, 4, 3, 16\]/);
+  expect(text).toMatch(/greedy ([0-9.]+), beam \(width \d+\) ([0-9.]+), difference -?[0-9.]+/);
+  expect(text).toMatch(/tensors left: \d+/);
 }
 
 const WALKTHROUGH_NUMBERS = [
