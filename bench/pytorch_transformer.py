@@ -19,8 +19,8 @@ Greedy decoding, 64 rows x 20 steps, two ways:
   the encoder outputs projected once (what encdec's decodeStep does). The first decode checks that
   both give the same tokens.
 
-Protocol: one request a line on stdin (`train`, `cached`, `uncached`, `info`, `quit`); each answer
-is one JSON line: {"rate": per second, "items": ...}.
+Protocol: one request a line on stdin (`train`, `cached`, `uncached`, `threads N`, `info`, `quit`);
+each answer is one JSON line: {"rate": per second, "items": ...}.
 """
 import json
 import math
@@ -170,7 +170,10 @@ def serve():
         request = line.strip()
         if request == "quit":
             break
-        if request == "info":
+        if request.startswith("threads "):  # e.g. `threads 1`: what contention costs 2 threads
+            torch.set_num_threads(int(request.split()[1]))
+            print(json.dumps({"threads": torch.get_num_threads()}))
+        elif request == "info":
             print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}))
         else:
             if request != "train" and not decoded:  # no sequence ends early, as on the TF.js side

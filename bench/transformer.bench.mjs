@@ -100,7 +100,6 @@ function pytorch() {
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (request) => {
-    if (process.env.DEBUG) console.error(`ask ${request}`);
     child.stdin.write(`${request}\n`);
     const { value, done } = await lines.next();
     if (done) throw new Error(`PyTorch reference exited on '${request}'`);
@@ -161,7 +160,15 @@ const info = reference && (await reference.ask('info'));
 if (reference) {
   for (const request of ['train', 'cached', 'uncached']) await reference.ask(request);
 }
-const rates = { train: [], decode: [], torchTrain: [], torchCached: [], torchUncached: [] };
+const rates = {
+  train: [],
+  decode: [],
+  torchTrain: [],
+  torchCached: [],
+  torchUncached: [],
+  torchTrain1: [],
+  torchCached1: [],
+};
 for (let rep = 0; rep < REPETITIONS; rep++) {
   rates.train.push(await model.train());
   if (reference) rates.torchTrain.push((await reference.ask('train')).rate);
@@ -169,6 +176,12 @@ for (let rep = 0; rep < REPETITIONS; rep++) {
   if (reference) {
     rates.torchCached.push((await reference.ask('cached')).rate);
     rates.torchUncached.push((await reference.ask('uncached')).rate);
+    // One thread too: with other processes on the cores, two threads wait for each other at every
+    // operation (bench/PERFORMANCE.md), which one thread does not.
+    await reference.ask('threads 1');
+    rates.torchTrain1.push((await reference.ask('train')).rate);
+    rates.torchCached1.push((await reference.ask('cached')).rate);
+    await reference.ask(`threads ${info.threads}`);
   }
 }
 reference?.close();
@@ -186,11 +199,13 @@ console.log(`| wasm, cached decodeStep | ${fmt(m.train)} | ${fmt(m.decode)} |`);
 if (reference) {
   console.log(`| PyTorch, cached | ${fmt(m.torchTrain)} | ${fmt(m.torchCached)} |`);
   console.log(`| PyTorch, uncached nn.TransformerDecoder | | ${fmt(m.torchUncached)} |`);
+  console.log(`| PyTorch, 1 thread, cached | ${fmt(m.torchTrain1)} | ${fmt(m.torchCached1)} |`);
   const ratio = (a, b) => (a / b).toFixed(2);
   console.log(
     `\nRatios (ours / PyTorch; goal >= 1.0): training ${ratio(m.train, m.torchTrain)}, ` +
       `greedy decoding ${ratio(m.decode, m.torchCached)} against PyTorch cached, ` +
-      `${ratio(m.decode, m.torchUncached)} against uncached`,
+      `${ratio(m.decode, m.torchUncached)} against uncached; against PyTorch on 1 thread: ` +
+      `training ${ratio(m.train, m.torchTrain1)}, decoding ${ratio(m.decode, m.torchCached1)}`,
   );
   console.log(
     `every repetition's ratio: training ${rates.train.map((r, i) => ratio(r, rates.torchTrain[i])).join(' ')}; ` +
