@@ -109,7 +109,7 @@ function pytorch() {
 }
 
 /** Milliseconds of `fn`'s kernels summed per name, then per name and input shapes, largest first. */
-async function kernelTimes(label, fn, top = 10) {
+async function kernelTimes(label, fn, top = Number(process.env.TOP ?? 10)) {
   const profile = await tf.profile(fn);
   const total = profile.kernels.reduce((s, k) => s + k.kernelTimeMs, 0);
   console.log(`\n${label}: ${profile.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
