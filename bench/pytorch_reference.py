@@ -20,9 +20,13 @@ runs all 20 steps.
 
 Run with Debian's python3-torch and libopenblas0-pthread (the default reference BLAS is 3-4x
 slower, bench/PERFORMANCE.md):  /usr/bin/python3 bench/pytorch_reference.py
+With the argument `transformer` it serves the Transformer reference of
+bench/transformer.bench.mjs instead (bench/pytorch_transformer.py: one measurement per request, so
+that the benchmark interleaves PyTorch's measurements with its own).
 """
 import json
 import resource
+import sys
 import time
 
 import torch
@@ -163,16 +167,26 @@ def beam_rate(model, src_len=100, warmup=1, runs=2, rounds=3):
     return best_rate(decode, BATCH, warmup, runs, rounds)
 
 
-results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
-for name, attention in (("kerasExample", False), ("attention", True)):
-    model = Seq2Seq(attention)
-    results[name] = {
-        "train100": train_rate(model, 100),
-        "train500": train_rate(model, 500, warmup=2, steps=2),
-    }
-    with torch.no_grad():
-        model.output.bias[END_ID] -= 30  # no sequence ends early, as on the TF.js side
-    results[name]["greedy"] = greedy_rate(model.eval())
-    results[name]["beam"] = beam_rate(model)
-results["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps(results))
+def recurrent_results():
+    results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    for name, attention in (("kerasExample", False), ("attention", True)):
+        model = Seq2Seq(attention)
+        results[name] = {
+            "train100": train_rate(model, 100),
+            "train500": train_rate(model, 500, warmup=2, steps=2),
+        }
+        with torch.no_grad():
+            model.output.bias[END_ID] -= 30  # no sequence ends early, as on the TF.js side
+        results[name]["greedy"] = greedy_rate(model.eval())
+        results[name]["beam"] = beam_rate(model)
+    results["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return results
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["transformer"]:  # bench/transformer.bench.mjs, see pytorch_transformer.py
+        from pytorch_transformer import serve
+
+        serve()
+    else:
+        print(json.dumps(recurrent_results()))

@@ -15,7 +15,10 @@
 //
 // A transposed A is read through strides (its elements are broadcast one at a time anyway); a
 // transposed B is first copied upright into `scratch` ([k, n] floats), so that the product reads
-// B's rows as vectors: the copy is k n floats against m k n multiply-adds.
+// B's rows as vectors: the copy is k n floats against m k n multiply-adds. Except with fewer rows
+// than a tile (m < 4: a decoding step's one query per head against its cached keys, [1, dk] x
+// [srcLen, dk]^T), where the copy would cost as much as the product: each C[i, j] is then the dot
+// product of A's row i and B's row j, both contiguous (`dotRows`).
 
 import { product } from './product';
 
@@ -39,6 +42,10 @@ export function batchMatMul(
   for (let t = 0; t < batch; t++) {
     const at = a + ((<usize>t * <usize>aStride) << 2);
     let bt = b + ((<usize>t * <usize>bStride) << 2);
+    if (transB && !transA && m < 4) {
+      dotRows(c + ((<usize>t * <usize>m * <usize>n) << 2), at, bt, m, k, n);
+      continue;
+    }
     if (transB) {
       if (bt !== copied) {
         for (let j = 0; j < n; j++) {
@@ -56,5 +63,30 @@ export function batchMatMul(
     }
     const ct = c + ((<usize>t * <usize>m * <usize>n) << 2);
     product(ct, n, 0, 0, at, aRow, aCol, bt, n, m, k, n);
+  }
+}
+
+// C [m, n] = A [m, k] B^T, B stored [n, k]: one dot product of two contiguous rows per element,
+// four products at a time, then the k % 4 left.
+function dotRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
+  const k4 = k & ~3;
+  for (let i = 0; i < m; i++) {
+    const ai = a + ((<usize>i * <usize>k) << 2);
+    for (let j = 0; j < n; j++) {
+      const bj = b + ((<usize>j * <usize>k) << 2);
+      let acc = f32x4.splat(0);
+      for (let p = 0; p < k4; p += 4) {
+        const offset = <usize>p << 2;
+        acc = f32x4.add(acc, f32x4.mul(v128.load(ai + offset), v128.load(bj + offset)));
+      }
+      let sum =
+        f32x4.extract_lane(acc, 0) +
+        f32x4.extract_lane(acc, 1) +
+        (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      for (let p = k4; p < k; p++) {
+        sum += load<f32>(ai + (<usize>p << 2)) * load<f32>(bj + (<usize>p << 2));
+      }
+      store<f32>(c + ((<usize>i * <usize>n + <usize>j) << 2), sum);
+    }
   }
 }

@@ -25,6 +25,7 @@ import { TransformerEmbeddingLayer } from '../layers/transformer-embedding-layer
 import { checkRows } from '../search/state.js';
 import type { StepOutput } from '../search/types.js';
 import type { DecoderOutputs, Seq2SeqDecoder } from './decoder.js';
+import { applyFinalNorm } from './final-norm.js';
 import { checkTokens } from './step.js';
 import { createDense, SeedSequence } from './stock-layers.js';
 import { tidyResult } from './tidy.js';
@@ -100,7 +101,7 @@ export function buildTransformerDecoder(
 
   /** x [batch, len, dModel] -> logits [batch, len, vocabSize], eagerly. */
   function project(x: tf.Tensor3D): tf.Tensor3D {
-    const y = finalNorm ? (finalNorm.apply(x) as tf.Tensor3D) : x;
+    const y = finalNorm ? applyFinalNorm(finalNorm, x) : x;
     if (output === undefined) return embedding.logits(y);
     const [kernel, bias] = output.getWeights(); // [dModel, vocabSize], [vocabSize]
     return linear(y, kernel!, bias);

@@ -16,6 +16,7 @@ import { SourceMaskLayer } from '../layers/source-mask-layer.js';
 import { TransformerEmbeddingLayer } from '../layers/transformer-embedding-layer.js';
 import { TransformerEncoderLayer } from '../layers/transformer-encoder-layer.js';
 import type { Encoder, EncoderOutputs } from './encoder.js';
+import { applyFinalNorm } from './final-norm.js';
 import { type TokenInput, toTokenTensor } from './inputs.js';
 import { SeedSequence, tokenInput } from './stock-layers.js';
 import { tidyResult } from './tidy.js';
@@ -94,7 +95,7 @@ export function buildTransformerEncoder(
           x = out.output;
           selfAttention.push(out.weights); // [batch, heads, srcLen, srcLen]
         }
-        const outputs = finalNorm ? (finalNorm.apply(x) as tf.Tensor) : x;
+        const outputs = finalNorm ? applyFinalNorm(finalNorm, x) : x;
         return { outputs, states: [], srcMask, selfAttention };
       });
     },

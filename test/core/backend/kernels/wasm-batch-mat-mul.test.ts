@@ -60,11 +60,13 @@ describe('wasm BatchMatMul with transposes', () => {
     [[1], [3]],
   ];
   // Batches of more than one go to the batched SIMD product (assembly/batch-mat-mul.ts): sizes
-  // around its 4-row, 8- and 4-column tiles and scalar edges.
+  // around its 4-row, 8- and 4-column tiles and scalar edges; with transposeB and m < 4, its dot
+  // products of rows (k a multiple of 4, and not).
   const sizes: [number, number, number][] = [
     [5, 7, 6],
     [9, 6, 21],
     [1, 32, 12],
+    [3, 7, 5],
   ];
   for (const [batchA, batchB] of shapes) {
     for (const transposeA of [false, true]) {
