@@ -76,7 +76,7 @@ function dotRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
       const bj = b + ((<usize>j * <usize>k) << 2);
       let acc = f32x4.splat(0);
       for (let p = 0; p < k4; p += 4) {
-        const offset = <usize>p << 2;
+        const offset = (<usize>p) << 2;
         acc = f32x4.add(acc, f32x4.mul(v128.load(ai + offset), v128.load(bj + offset)));
       }
       let sum =
@@ -84,7 +84,7 @@ function dotRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32): void {
         f32x4.extract_lane(acc, 1) +
         (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
       for (let p = k4; p < k; p++) {
-        sum += load<f32>(ai + (<usize>p << 2)) * load<f32>(bj + (<usize>p << 2));
+        sum += load<f32>(ai + ((<usize>p) << 2)) * load<f32>(bj + ((<usize>p) << 2));
       }
       store<f32>(c + ((<usize>i * <usize>n + <usize>j) << 2), sum);
     }
