@@ -1,7 +1,7 @@
 /**
  * The learning benchmark of the Transformer tests: a small Transformer (dModel 32, 4 heads, 2 + 2
  * layers, pre-norm, no warm-up) learns a synthetic task (`sequenceTask`: reverse or sort rows of
- * the 10 symbols 3-12) and decodes held-out rows greedily over its cached decodeStep. Seeded data,
+ * the 10 symbols 4-13) and decodes held-out rows greedily over its cached decodeStep. Seeded data,
  * weights and shuffle.
  */
 import {
@@ -17,7 +17,7 @@ import {
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 
-const V = 13;
+const V = 14;
 
 /**
  * The source rows padded in front (Keras' `pad_sequences` default) instead of behind: the last
