@@ -23,19 +23,19 @@ afterAll(async () => {
 });
 
 // Sizes around the wasm module's 4-wide steps (35 and 3 leave a tail), and a scalar.
-const SHAPES = [[7, 5], [3, 64], [3], []] as const;
+const SHAPES: number[][] = [[7, 5], [3, 64], [3], []];
 const RATES = [1e-3, 3e-3, 2.5e-4, 7e-3, 1e-3, 5e-4];
 
 /** Gradients of step `step`, the same for both optimizers: normal, with some tiny and huge. */
-function gradients(names: string[], step: number): tf.NamedTensor[] {
+function gradients(names: string[], step: number): { name: string; tensor: tf.Tensor }[] {
   const random = seedrandom(`grad-${step}`);
   return names.map((name, i) => {
-    const size = SHAPES[i]!.reduce<number>((a, b) => a * b, 1);
+    const size = SHAPES[i]!.reduce((a, b) => a * b, 1);
     const values = Array.from({ length: size }, (_, j) => {
       const u = random() * 2 - 1;
       return j % 11 === 3 ? u * 1e-6 : j % 13 === 5 ? u * 1e3 : u;
     });
-    return { name, tensor: tf.tensor(values, [...SHAPES[i]!]) };
+    return { name, tensor: tf.tensor(values, SHAPES[i]!) };
   });
 }
 
@@ -43,9 +43,9 @@ function gradients(names: string[], step: number): tf.NamedTensor[] {
 function variables(prefix: string): tf.Variable[] {
   const random = seedrandom('start');
   return SHAPES.map((shape, i) => {
-    const size = shape.reduce<number>((a, b) => a * b, 1);
+    const size = shape.reduce((a, b) => a * b, 1);
     const values = Array.from({ length: size }, () => random() - 0.5);
-    return tf.tidy(() => tf.variable(tf.tensor(values, [...shape]), true, `${prefix}/${i}`));
+    return tf.tidy(() => tf.variable(tf.tensor(values, shape), true, `${prefix}/${i}`));
   });
 }
 
