@@ -9,6 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { cpuAdamConfig, wasmAdamConfig } from './adam.js';
+import { layerNormConfigs } from './layer-norm.js';
 import { replaceKernel } from './registry.js';
 import {
   cpuUnsortedSegmentSumConfig,
@@ -24,7 +25,8 @@ import {
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
  * encdec's own: `EncdecRowStats`, `EncdecRowTopK`, `EncdecCrossEntropyGrad`, `EncdecLstm`,
- * `EncdecGru`, `EncdecRnn` and their gradients, `EncdecAdam` on both).
+ * `EncdecGru`, `EncdecRnn` and their gradients, `EncdecAdam`, `EncdecLayerNorm` and
+ * `EncdecLayerNormGrad` on both).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
@@ -35,6 +37,7 @@ export const encdecKernels: readonly tf.KernelConfig[] = [
   ...wasmRecurrentConfigs,
   wasmAdamConfig,
   cpuAdamConfig,
+  ...layerNormConfigs,
 ];
 
 for (const config of encdecKernels) replaceKernel(config);
