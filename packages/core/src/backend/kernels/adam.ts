@@ -60,7 +60,7 @@ function constants(attrs: AdamAttrs, accBeta1: number, accBeta2: number): Consta
 }
 
 /** The update in JavaScript, rounding every operation to float32 (the `cpu` kernel). */
-export function adamInto(
+function adamInto(
   x: ArrayLike<number>,
   m: ArrayLike<number>,
   v: ArrayLike<number>,
