@@ -23,6 +23,8 @@ const modules = [
   { source: 'gru.ts', target: 'gru-bytes.ts', name: 'GRU_WASM' },
   { source: 'rnn.ts', target: 'rnn-bytes.ts', name: 'RNN_WASM' },
   { source: 'batch-mat-mul.ts', target: 'batch-mat-mul-bytes.ts', name: 'BATCH_MAT_MUL_WASM' },
+  { source: 'adam.ts', target: 'adam-bytes.ts', name: 'ADAM_WASM' },
+  { source: 'layer-norm.ts', target: 'layer-norm-bytes.ts', name: 'LAYER_NORM_WASM' },
 ];
 const check = process.argv.includes('--check');
 

@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MultiHeadParams } from '../attention/multi-head.js';
 import { attendHeads, causalMask, mergeHeads, splitHeads } from '../attention/multi-head.js';
+import { fusedLayerNorm } from '../ops/layer-norm.js';
 import { tidyResult } from './tidy.js';
 import type { NormPlacement } from './transformer-config.js';
 
@@ -33,6 +34,9 @@ export interface LayerNormParams {
 
 /** (x - mean) / sqrt(var + eps) * gamma + beta over the last axis (Ba et al. 2016). */
 export function layerNorm(x: tf.Tensor, p: LayerNormParams): tf.Tensor {
+  // One kernel each way where the backend has them (ops/layer-norm.ts); this formula otherwise.
+  const fused = fusedLayerNorm(x, p.gamma, p.beta, LAYER_NORM_EPSILON);
+  if (fused !== null) return fused;
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true); // each [..., 1]
     const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON)));

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, notOneOf, unknownKeys } from '../errors.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
 export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -66,11 +67,11 @@ export function resolveAdam(config: unknown): Required<AdamConfig> {
   return { beta1: decay('beta1', beta1), beta2: decay('beta2', beta2), epsilon };
 }
 
-/** A new TF.js optimizer for `choice`. */
+/** A new TF.js optimizer for `choice` (Adam: TF.js's, each variable's update one kernel). */
 export function createOptimizer(choice: OptimizerChoice): tf.Optimizer {
   const { optimizer, learningRate } = choice;
   if (optimizer === 'rmsprop') return tf.train.rmsprop(learningRate);
   if (optimizer === 'sgd') return tf.train.sgd(learningRate);
   const { beta1, beta2, epsilon } = choice.adam ?? resolveAdam(undefined);
-  return tf.train.adam(learningRate, beta1, beta2, epsilon);
+  return new FusedAdamOptimizer(learningRate, beta1, beta2, epsilon);
 }

@@ -8,6 +8,8 @@
  * need the wasm package loaded first (registry.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { cpuAdamConfig, wasmAdamConfig } from './adam.js';
+import { layerNormConfigs } from './layer-norm.js';
 import { replaceKernel } from './registry.js';
 import {
   cpuUnsortedSegmentSumConfig,
@@ -23,7 +25,8 @@ import {
 /**
  * Every kernel encdec registers, for `cpu` (replacing a slow stock one) and `wasm` (missing, or
  * encdec's own: `EncdecRowStats`, `EncdecRowTopK`, `EncdecCrossEntropyGrad`, `EncdecLstm`,
- * `EncdecGru`, `EncdecRnn` and their gradients).
+ * `EncdecGru`, `EncdecRnn` and their gradients, `EncdecAdam`, `EncdecLayerNorm` and
+ * `EncdecLayerNormGrad` on both).
  */
 export const encdecKernels: readonly tf.KernelConfig[] = [
   cpuUnsortedSegmentSumConfig,
@@ -32,6 +35,9 @@ export const encdecKernels: readonly tf.KernelConfig[] = [
   wasmRowTopKConfig,
   wasmCrossEntropyGradConfig,
   ...wasmRecurrentConfigs,
+  wasmAdamConfig,
+  cpuAdamConfig,
+  ...layerNormConfigs,
 ];
 
 for (const config of encdecKernels) replaceKernel(config);
