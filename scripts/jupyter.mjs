@@ -13,14 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  APT_COMMAND,
-  findPython,
-  PIP_COMMAND,
-  root,
-  startDir,
-  withAbsolutePaths,
-} from './prerequisites.mjs';
+import { findPython, missingJupyter, root, startDir, withAbsolutePaths } from './prerequisites.mjs';
 
 const notebooksDir = join(root, 'notebooks');
 const walkthrough = join(notebooksDir, '05-imdb-walkthrough.ipynb');
@@ -29,12 +22,7 @@ const env = { ...withAbsolutePaths(process.env), JUPYTER_PATH: join(root, 'jupyt
 function jupyterPython(modules) {
   const python = findPython(modules);
   if (python !== undefined) return python;
-  console.error(`Jupyter is missing: no Python found with ${modules.join(', ')}.
-Install it with \`npm run setup\`, or on Debian or Ubuntu:
-  ${APT_COMMAND}
-elsewhere:
-  ${PIP_COMMAND}
-then run this command again (set ENCDEC_JUPYTER_PYTHON=/path/to/python if Jupyter is elsewhere).`);
+  console.error(`Missing: ${missingJupyter()}.\nThen run this command again.`);
   process.exit(1);
 }
 

@@ -2,8 +2,8 @@
 // Used by `npm run setup` (scripts/setup.mjs), by scripts/jupyter.mjs and by the tests' global
 // set-up (test/setup/prerequisites.ts), so that all three name the same things with the same commands.
 //
-//   Jupyter    a Python with notebook, nbclient, nbconvert, nbformat: $ENCDEC_JUPYTER_PYTHON, else
-//              /usr/bin/python3 (Debian's Jupyter), else python3 on PATH
+//   Jupyter    a Python with notebook, nbclient, nbconvert, nbformat: $ENCDEC_JUPYTER_PYTHON when
+//              set (that one only), else /usr/bin/python3 (Debian's Jupyter), else python3 on PATH
 //   Chromium   $CHROMIUM_PATH, else /usr/bin/chromium (the tests that look at a rendered page)
 //   IMDB data  a directory holding aclImdb_v1.tar.gz and imdb_word_index.json: $ENCDEC_DATA_DIR,
 //              else ../shared/data/imdb beside the clone, else the download cache (<cache>/imdb)
@@ -16,13 +16,12 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Debian/Ubuntu packages that `npm run setup` installs, and what to install elsewhere. */
-export const APT_PACKAGES = [
-  'jupyter-notebook',
-  'python3-nbconvert',
-  'python3-nbclient',
-  'chromium',
-];
-export const APT_COMMAND = `sudo apt-get install --no-install-recommends ${APT_PACKAGES.join(' ')}`;
+export const APT_JUPYTER = ['jupyter-notebook', 'python3-nbconvert', 'python3-nbclient'];
+export const APT_CHROMIUM = ['chromium'];
+export const APT_PACKAGES = [...APT_JUPYTER, ...APT_CHROMIUM];
+/** The apt-get command that installs `packages` (default: all of them). */
+export const aptCommand = (packages = APT_PACKAGES) =>
+  `sudo apt-get install --no-install-recommends ${packages.join(' ')}`;
 export const PIP_COMMAND = 'python3 -m pip install notebook nbclient nbconvert nbformat';
 
 export const JUPYTER_MODULES = ['notebook', 'nbclient', 'nbconvert', 'nbformat'];
@@ -44,10 +43,14 @@ export function withAbsolutePaths(env, from = startDir()) {
   return out;
 }
 
-/** The first Python that imports every module in `modules`, or undefined. */
-export function findPython(modules) {
-  const candidates = [process.env.ENCDEC_JUPYTER_PYTHON, '/usr/bin/python3', 'python3'];
-  for (const python of candidates.filter(Boolean)) {
+/**
+ * The first Python that imports every module in `modules`, or undefined. ENCDEC_JUPYTER_PYTHON,
+ * when set, is the only one tried: a Python the user names is not silently replaced by another.
+ */
+export function findPython(modules, env = process.env) {
+  const chosen = env.ENCDEC_JUPYTER_PYTHON;
+  const candidates = chosen ? [chosen] : ['/usr/bin/python3', 'python3'];
+  for (const python of candidates) {
     const probe = spawnSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], {
       stdio: 'ignore',
     });
@@ -56,8 +59,28 @@ export function findPython(modules) {
   return undefined;
 }
 
+/**
+ * What is wrong with Jupyter, and how to fix it, in one line; undefined when a Python with
+ * `JUPYTER_MODULES` is found.
+ */
+export function missingJupyter(env = process.env) {
+  if (findPython(JUPYTER_MODULES, env) !== undefined) return undefined;
+  const modules = JUPYTER_MODULES.join(', ');
+  const chosen = env.ENCDEC_JUPYTER_PYTHON;
+  if (chosen) {
+    return (
+      `Jupyter: ENCDEC_JUPYTER_PYTHON=${chosen} does not run, or does not import ${modules};` +
+      ` install them for it (${chosen} -m pip install ${JUPYTER_MODULES.join(' ')}), point it at a Python that has them, or unset it`
+    );
+  }
+  return (
+    `Jupyter (a Python with ${modules}): npm run setup, or ${aptCommand(APT_JUPYTER)}` +
+    ` (elsewhere: ${PIP_COMMAND}; set ENCDEC_JUPYTER_PYTHON if it is not python3)`
+  );
+}
+
 /** The Chromium the tests use. */
-export const chromiumPath = () => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumPath = (env = process.env) => env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The download cache of the IMDB files, as `@encdec/core` computes it (datasets/cache-dir.ts). */
 export function imdbCacheDir(env = process.env) {
@@ -87,15 +110,11 @@ export function imdbDataDir(env = withAbsolutePaths(process.env)) {
  */
 export function missingForTests(env = withAbsolutePaths(process.env)) {
   const missing = [];
-  if (findPython(JUPYTER_MODULES) === undefined) {
+  const jupyter = missingJupyter(env);
+  if (jupyter !== undefined) missing.push(jupyter);
+  if (!existsSync(chromiumPath(env))) {
     missing.push(
-      `Jupyter (a Python with ${JUPYTER_MODULES.join(', ')}): npm run setup, or ${APT_COMMAND}` +
-        ` (elsewhere: ${PIP_COMMAND}; set ENCDEC_JUPYTER_PYTHON if it is not python3)`,
-    );
-  }
-  if (!existsSync(chromiumPath())) {
-    missing.push(
-      `Chromium at ${chromiumPath()}: npm run setup, or ${APT_COMMAND}` +
+      `Chromium at ${chromiumPath(env)}: npm run setup, or ${aptCommand(APT_CHROMIUM)}` +
         ' (elsewhere: install Chromium and set CHROMIUM_PATH to its executable)',
     );
   }

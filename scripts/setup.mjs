@@ -18,8 +18,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  APT_COMMAND,
-  APT_PACKAGES,
+  APT_CHROMIUM,
+  APT_JUPYTER,
+  aptCommand,
   chromiumPath,
   findPython,
   imdbCacheDir,
@@ -53,17 +54,21 @@ const has = (command) =>
 // 1. System packages.
 step('system packages: Jupyter and Chromium');
 const wanted = [];
-if (findPython(JUPYTER_MODULES) === undefined)
-  wanted.push(...APT_PACKAGES.filter((p) => p !== 'chromium'));
-if (!existsSync(chromiumPath())) wanted.push('chromium');
-if (wanted.length === 0) {
+// A Python named by ENCDEC_JUPYTER_PYTHON is the only one used: Debian's Jupyter would not help it
+// (the check at the end says what to do instead).
+const chosenPython = process.env.ENCDEC_JUPYTER_PYTHON;
+if (findPython(JUPYTER_MODULES) === undefined && !chosenPython) wanted.push(...APT_JUPYTER);
+if (!existsSync(chromiumPath())) wanted.push(...APT_CHROMIUM);
+if (wanted.length === 0 && findPython(JUPYTER_MODULES) === undefined) {
+  console.log(`ENCDEC_JUPYTER_PYTHON=${chosenPython} has no Jupyter; nothing installed for it`);
+} else if (wanted.length === 0) {
   console.log(`found: Jupyter (${findPython(JUPYTER_MODULES)}) and Chromium (${chromiumPath()})`);
 } else if (has('apt-get')) {
   const isRoot = process.getuid?.() === 0;
   const sudo = isRoot ? [] : ['sudo'];
   if (!isRoot && !has('sudo')) {
     console.log(
-      `missing: ${wanted.join(' ')}; not root and no sudo: ask an administrator to run\n  ${APT_COMMAND}`,
+      `missing: ${wanted.join(' ')}; not root and no sudo: ask an administrator to run\n  ${aptCommand(wanted)}`,
     );
   } else {
     console.log(`installing with apt-get: ${wanted.join(' ')}`);

@@ -1,25 +1,21 @@
 // scripts/prerequisites.mjs: what `npm run setup`, scripts/jupyter.mjs and the tests' global
 // set-up say about the machine.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  APT_COMMAND,
+  APT_CHROMIUM,
+  APT_JUPYTER,
+  aptCommand,
+  findPython,
   imdbCacheDir,
   imdbDataDir,
+  JUPYTER_MODULES,
   missingForTests,
   root,
   withAbsolutePaths,
 } from '../../scripts/prerequisites.mjs';
-
-const saved = { ...process.env };
-afterEach(() => {
-  for (const name of ['CHROMIUM_PATH', 'ENCDEC_JUPYTER_PYTHON']) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-});
 
 describe('withAbsolutePaths', () => {
   it('resolves relative data, cache and chart directories against the start directory', () => {
@@ -77,18 +73,44 @@ describe('missingForTests', () => {
     expect(missingForTests()).toEqual([]);
   });
 
-  it('names each missing prerequisite with the command that installs it', () => {
-    process.env.CHROMIUM_PATH = '/nonexistent/chromium';
-    process.env.ENCDEC_JUPYTER_PYTHON = '/nonexistent/python3';
-    const missing = missingForTests({ ENCDEC_DATA_DIR: resolve('/nonexistent/imdb') });
-    // Jupyter is still found: /usr/bin/python3 is tried after ENCDEC_JUPYTER_PYTHON.
+  it('names each missing prerequisite with the command that installs only it', () => {
+    const missing = missingForTests({
+      CHROMIUM_PATH: '/nonexistent/chromium',
+      ENCDEC_DATA_DIR: resolve('/nonexistent/imdb'),
+    });
+    // Jupyter is found (/usr/bin/python3), so the apt command names Chromium only.
     expect(missing).toHaveLength(2);
     expect(missing).toContainEqual(
-      `Chromium at /nonexistent/chromium: npm run setup, or ${APT_COMMAND} (elsewhere: install Chromium and set CHROMIUM_PATH to its executable)`,
+      'Chromium at /nonexistent/chromium: npm run setup, or sudo apt-get install --no-install-recommends chromium (elsewhere: install Chromium and set CHROMIUM_PATH to its executable)',
     );
     expect(missing).toContainEqual(
       'the IMDB data: ENCDEC_DATA_DIR=/nonexistent/imdb does not hold aclImdb_v1.tar.gz (or an extracted aclImdb/) and imdb_word_index.json; ' +
         `put them there, or unset ENCDEC_DATA_DIR (then npm run setup downloads them into ${imdbCacheDir({})})`,
     );
+  });
+
+  it('uses ENCDEC_JUPYTER_PYTHON only, and says so when it has no Jupyter', () => {
+    const env = { ENCDEC_JUPYTER_PYTHON: '/nonexistent/python3' };
+    // /usr/bin/python3 has Jupyter here, but it is not the one the user named.
+    expect(findPython(JUPYTER_MODULES, {})).toBe('/usr/bin/python3');
+    expect(findPython(JUPYTER_MODULES, env)).toBeUndefined();
+    expect(missingForTests(env)).toEqual([
+      'Jupyter: ENCDEC_JUPYTER_PYTHON=/nonexistent/python3 does not run, or does not import notebook, nbclient, nbconvert, nbformat; ' +
+        'install them for it (/nonexistent/python3 -m pip install notebook nbclient nbconvert nbformat), point it at a Python that has them, or unset it',
+    ]);
+    expect(findPython(JUPYTER_MODULES, { ENCDEC_JUPYTER_PYTHON: '/usr/bin/python3' })).toBe(
+      '/usr/bin/python3',
+    );
+  });
+
+  it('installs with apt only the packages of what is missing', () => {
+    expect(aptCommand(APT_JUPYTER)).toBe(
+      'sudo apt-get install --no-install-recommends jupyter-notebook python3-nbconvert python3-nbclient',
+    );
+    expect(aptCommand([...APT_JUPYTER, ...APT_CHROMIUM])).toBe(
+      'sudo apt-get install --no-install-recommends jupyter-notebook python3-nbconvert python3-nbclient chromium',
+    );
+    // The README's command installs everything.
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(aptCommand());
   });
 });
