@@ -3,13 +3,16 @@
  * Experiments for the Transformer learning test (issue 16): the setting of
  * test/core/model/transformer-task.ts (sequenceTask rows of the 10 symbols 4-13, pre-padded
  * sources, greedy decoding over the cache), with every knob given as JSON on the command line and
- * several seed pairs per configuration. Exact match on the held-out rows after every epoch.
+ * several seed pairs per configuration. Exact match on the held-out rows after every
+ * `evalEvery` epochs.
  *
  *   npx tsc -b
- *   nice -n 10 node scripts/experiments/transformer-sort.mjs '{"name":"d64","dModel":64,"ffDim":128}'
+ *   nice -n 10 node scripts/experiments/transformer-sort.mjs '{"name":"d64","dModel":64}'
  *
- * Every key and its default is in DEFAULTS (the defaults are the test's sort budget). A seed pair
- * is [weights seed, data seed]: the shuffle seed is weights seed - 6 (the test's 7 -> 1), the data seed names the training rows (`sort-train` for 0, as the test).
+ * Every key and its default is in DEFAULTS (the defaults are the sort budget the test had before
+ * issue 16's runs). A seed pair is [weights seed, data seed]: the shuffle seed is the weights seed
+ * - 6 (the test's 7 -> 1), the data seed names the training rows (`sort-train` for 0, as the
+ * test, `sort-train-<d>` else).
  * One JSON line per run is appended to scripts/experiments/results/<results>.jsonl.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
