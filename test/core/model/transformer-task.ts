@@ -1,8 +1,8 @@
 /**
  * The learning benchmark of the Transformer tests: a small Transformer (dModel 32, 4 heads, 2 + 2
- * layers, pre-norm, Adam at 0.005 without warm-up) learns a synthetic task (`sequenceTask`:
- * reverse or sort rows of the 10 symbols 4-13) and decodes held-out rows greedily over its cached
- * decodeStep. Seeded data, weights and shuffle.
+ * layers, pre-norm, Adam at 0.005 unless the budget sets a schedule) learns a synthetic task
+ * (`sequenceTask`: reverse or sort rows of the 10 symbols 4-13) and decodes held-out rows greedily
+ * over its cached decodeStep. Seeded data, weights and shuffle.
  */
 import {
   createSeq2Seq,
@@ -49,11 +49,16 @@ export interface TaskBudget {
   epochs: number;
   /** The positional encodings of both halves. Default 'sinusoidal'. */
   positional?: 'sinusoidal' | 'learned';
-  /** Adam's betas and epsilon, and label smoothing. Default: Keras' Adam, no smoothing. */
-  training?: Pick<Seq2SeqConfig, 'adam' | 'labelSmoothing'>;
+  /**
+   * Adam's betas and epsilon, label smoothing and the learning-rate schedule. Default: Keras'
+   * Adam, no smoothing, a constant rate.
+   */
+  training?: Pick<Seq2SeqConfig, 'adam' | 'labelSmoothing' | 'learningRateSchedule'>;
+  /** Held-out rows decoded. Default 200. */
+  heldOut?: number;
 }
 
-/** Trains on `budget.rows` sequences and decodes 200 held-out ones greedily. */
+/** Trains on `budget.rows` sequences and decodes `budget.heldOut` held-out ones greedily. */
 export async function trainTransformerTask(
   task: SequenceTask,
   budget: TaskBudget,
@@ -64,7 +69,7 @@ export async function trainTransformerTask(
   const make = (count: number, seed: string) =>
     prePadded(sequenceTask({ task, count, vocabSize: V, minLength, maxLength, seed }));
   const train = make(budget.rows, `${task}-train`);
-  const test = make(200, `${task}-test`);
+  const test = make(budget.heldOut ?? 200, `${task}-test`);
   const sizes = {
     kind: 'transformer',
     vocabSize: V,
@@ -76,7 +81,7 @@ export async function trainTransformerTask(
     maxLength: maxLength + 1,
     positional: budget.positional ?? 'sinusoidal',
   } as const;
-  // No learning-rate schedule: pre-norm trains without the paper's warm-up (Xiong et al. 2020).
+  // Pre-norm trains without the paper's warm-up (Xiong et al. 2020); a budget may still set one.
   const fitOptions = { epochs: budget.epochs, batchSize: 64, seed: 1, clipNorm: 1, verbose: false };
   const model = createSeq2Seq({
     encoder: { ...sizes, seed: 7 },
