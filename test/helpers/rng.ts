@@ -12,3 +12,11 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * n numbers uniform in (-1, 1) from `rand`, rounded to float32 so that a float64 reference and a
+ * float32 tensor start from the same values.
+ */
+export function float32Uniform(rand: () => number, n: number): number[] {
+  return Array.from({ length: n }, () => Math.fround(rand() * 2 - 1));
+}

@@ -5,35 +5,21 @@
  * differences of the reference); dropout acts only while training.
  */
 import type { EncoderLayerParams } from '@encdec/core';
-import { encoderLayer, feedForward, LAYER_NORM_EPSILON, layerNorm } from '@encdec/core/internal';
+import { encoderLayer, feedForward, layerNorm } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refLayerNorm } from '../../helpers/layer-norm-ref.js';
 import { expectClose, numericGrads } from '../../helpers/numeric-grads.js';
-import { rng } from '../../helpers/rng.js';
+import { float32Uniform, rng } from '../../helpers/rng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 const rand = rng(7);
-/** n values uniform in (-1, 1), rounded to float32 so that both sides start from the same numbers. */
-const randV = (n: number) => Array.from({ length: n }, () => Math.fround(rand() * 2 - 1));
+const randV = (n: number) => float32Uniform(rand, n);
 
 // --- float64 references, on flat row-major arrays -------------------------------------------------
-
-/** LayerNorm of each row of x [rows, d]. */
-function refLayerNorm(x: number[], d: number, gamma: number[], beta: number[]): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < x.length / d; r++) {
-    const row = x.slice(r * d, (r + 1) * d);
-    const mean = row.reduce((a, b) => a + b, 0) / d;
-    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
-    row.forEach((v, j) => {
-      out.push(((v - mean) / Math.sqrt(variance + LAYER_NORM_EPSILON)) * gamma[j]! + beta[j]!);
-    });
-  }
-  return out;
-}
 
 /** max(0, x W1 + b1) W2 + b2 for each row of x [rows, d]; W1 [d, f], W2 [f, d]. */
 function refFeedForward(x: number[], d: number, f: number, p: number[][]): number[] {

@@ -15,30 +15,16 @@ import {
   LAYER_NORM_GRAD,
 } from '../../../packages/core/src/backend/kernels/layer-norm.js';
 import { fusedLayerNorm } from '../../../packages/core/src/ops/layer-norm.js';
+import { refLayerNorm } from '../../helpers/layer-norm-ref.js';
 import { expectClose, numericGrads } from '../../helpers/numeric-grads.js';
-import { rng } from '../../helpers/rng.js';
+import { float32Uniform, rng } from '../../helpers/rng.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
 const rand = rng(16);
-/** n values uniform in (-1, 1), rounded to float32 so that both sides start from the same numbers. */
-const randV = (n: number) => Array.from({ length: n }, () => Math.fround(rand() * 2 - 1));
-
-/** LayerNorm of each row of x [rows, d] in float64. */
-function refLayerNorm(x: number[], d: number, gamma: number[], beta: number[]): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < x.length / d; r++) {
-    const row = x.slice(r * d, (r + 1) * d);
-    const mean = row.reduce((a, b) => a + b, 0) / d;
-    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
-    for (const [j, v] of row.entries()) {
-      out.push(((v - mean) / Math.sqrt(variance + LAYER_NORM_EPSILON)) * gamma[j]! + beta[j]!);
-    }
-  }
-  return out;
-}
+const randV = (n: number) => float32Uniform(rand, n);
 
 /** A [2, 3, d] input whose rows have scales 1 to 1e3 and offsets, gamma, beta and R of sum(y R). */
 function problem(d: number) {
