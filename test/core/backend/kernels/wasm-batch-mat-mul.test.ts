@@ -129,14 +129,17 @@ describe('wasm BatchMatMul with transposes', () => {
     expect(got).toEqual(new Array(12).fill(0));
   });
 
-  for (const [cI, rank] of [
-    [8, 2],
-    [8, 3],
-    [6, 2],
+  // B of 1024 or more columns is copied in blocks of 64 columns x 1024 rows: 1100 rows are two
+  // blocks, 1025 columns end in a narrower one.
+  for (const [cI, rank, cJ] of [
+    [8, 2, 960],
+    [8, 3, 1024],
+    [6, 2, 1024],
+    [5, 2, 1025],
   ] as const) {
-    it(`A^T B with a large B (${cI} x 960 from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
+    it(`A^T B with a large B (${cI} x ${cJ} from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
       await tf.setBackend('wasm');
-      const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product
+      const rows = 1100; // B has over 1,000,000 values: the SIMD product
       const a = Float32Array.from(values([rows, cI]));
       const b = Float32Array.from(values([rows, cJ]));
       const before = tf.memory().numTensors;

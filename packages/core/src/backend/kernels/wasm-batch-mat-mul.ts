@@ -15,7 +15,8 @@
  * - A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
  *   [1280, 10000]; a recurrent layer's over 32,000 tokens), where the product reads B once
  *   instead of packing and streaming it, which is faster than Transpose + XNNPACK at every size
- *   measured (bench/PERFORMANCE.md);
+ *   measured (bench/PERFORMANCE.md); a B of at least WIDE_B columns is copied block by block
+ *   into a scratch buffer first;
  * - A B^T (a layer's dX = dY W^T, attention's projections backward), where the product's copy of
  *   B upright replaces the Transpose kernel's, and XNNPACK's packing of that copy;
  * - A B with a small B (at most SMALL_B floats: the Transformer's projections and feed-forward
@@ -89,6 +90,10 @@ export function fastTransposeBatchMatMul(
 
 /** The most floats of B in a single untransposed product that goes to the SIMD module. */
 const SMALL_B = 65_536;
+/** The fewest columns of B for which A^T B copies B in blocks (`panels` of batch-mat-mul.ts). */
+const WIDE_B = 1024;
+/** The floats of one such block: its PANEL columns x KBLOCK rows. */
+const PANEL_FLOATS = 64 * 1024;
 
 /**
  * op(A[t]) op(B[t]) for every t of a batch of more than one product, or of a single one of the
@@ -124,7 +129,9 @@ function productOnSimd(
   }
   if (k !== kB || tf.util.sizeFromShape(outer) !== batch) return null;
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  const scratch = transposeB ? backend.makeOutput([k * n], 'float32') : null;
+  const panels = transposeA && !transposeB && n >= WIDE_B;
+  const scratchFloats = transposeB ? k * n : panels ? PANEL_FLOATS : 0;
+  const scratch = scratchFloats > 0 ? backend.makeOutput([scratchFloats], 'float32') : null;
   const at = addressOn(backend); // used after the allocations
   try {
     freeOnError(backend, [out], () =>
