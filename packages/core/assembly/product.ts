@@ -20,7 +20,7 @@
 // cache before the next tile read it again, and a weight gradient ([32000, 32]^T [32000, 128])
 // became memory-bound (bench/PERFORMANCE.md).
 //
-// Many rows are taken in blocks of at most ROW_BLOCK floats of A (rows x chunk, 64 KB), each
+// Many rows are taken in blocks of at most ROW_BLOCK floats of A (rows x chunk, 128 KB), each
 // block through all of its chunks and strips before the next, so that A, read again per strip,
 // comes from the cache: without blocks a tall A ([6400, 256] x [256, 64]) was read from memory
 // once per strip. B is then read once per block. Blocks change the order in which out's elements
@@ -29,7 +29,7 @@
 import { at } from './heap';
 
 const CHUNK = 256;
-const ROW_BLOCK = 16384; // floats
+const ROW_BLOCK = 32768; // floats
 
 function put(out: usize, init: usize, v: v128): void {
   v128.store(out, init === 0 ? v : f32x4.add(v, v128.load(init)));

@@ -166,7 +166,7 @@ describe('wasm BatchMatMul with transposes', () => {
   }
 
   // Single products on the SIMD module: A B with a small B and A B^T, with more rows than one
-  // block of A (64 rows at k 300, summed in two chunks; 408 at k 40), a last block that is not a
+  // block of A (128 rows at k 300, summed in two chunks; 816 at k 40), a last block that is not a
   // multiple of 4 rows, and a B^T wider than the small-B limit.
   for (const [m, k, n, transposeB] of [
     [1101, 300, 40, false],
