@@ -19,8 +19,15 @@
 // than a tile (m < 4: a decoding step's one query per head against its cached keys, [1, dk] x
 // [srcLen, dk]^T), where the copy would cost as much as the product: each C[i, j] is then the dot
 // product of A's row i and B's row j, both contiguous (`dotRows`).
+//
+// With transA and a `scratch` (which the caller passes for a wide B), B is copied into it in
+// blocks of PANEL columns and multiplied block by block (`panels`).
 
 import { product } from './product';
+
+// A block of B copied by `panels`: columns, rows (a multiple of product.ts's CHUNK).
+const PANEL = 64;
+const KBLOCK = 1024;
 
 export function batchMatMul(
   a: usize,
@@ -62,7 +69,42 @@ export function batchMatMul(
       bt = scratch;
     }
     const ct = c + ((<usize>t * <usize>m * <usize>n) << 2);
+    if (transA && !transB && scratch !== 0) {
+      panels(ct, at, aCol, bt, m, k, n, scratch);
+      continue;
+    }
     product(ct, n, 0, 0, at, aRow, aCol, bt, n, m, k, n);
+  }
+}
+
+// C [m, n] = A^T B with A stored [k, m] and a wide B [k, n], one block of B at a time: PANEL
+// columns by KBLOCK rows copied into `scratch` (PANEL * KBLOCK floats), then multiplied, each
+// block of rows adding to C. Every row of a wide B lies in its own pages; the product, reading a
+// strip of 8 columns down 256 such rows, waits on each row's cache line in turn, where the copy's
+// independent loads overlap. KBLOCK is a multiple of product.ts's chunk, so every element is
+// summed in the same order as by one product over all of B.
+function panels(
+  c: usize,
+  a: usize,
+  aCol: i32,
+  b: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  scratch: usize,
+): void {
+  for (let j = 0; j < n; j += PANEL) {
+    const w = min(PANEL, n - j);
+    const cj = c + ((<usize>j) << 2);
+    for (let p = 0; p < k || p === 0; p += KBLOCK) {
+      const rows = min(KBLOCK, k - p);
+      for (let r = 0; r < rows; r++) {
+        const from = b + ((<usize>(p + r) * <usize>n + <usize>j) << 2);
+        memory.copy(scratch + ((<usize>r * <usize>w) << 2), from, (<usize>w) << 2);
+      }
+      const ap = a + ((<usize>p * <usize>aCol) << 2);
+      product(cj, n, p === 0 ? 0 : cj, n, ap, 1, aCol, scratch, w, m, rows, w);
+    }
   }
 }
 

@@ -19,10 +19,17 @@
 // use it, and its part of A in L2 for the next strip; unchunked, a strip of 32,000 rows left the
 // cache before the next tile read it again, and a weight gradient ([32000, 32]^T [32000, 128])
 // became memory-bound (bench/PERFORMANCE.md).
+//
+// Many rows are taken in blocks of at most ROW_BLOCK floats of A (rows x chunk, 128 KB), each
+// block through all of its chunks and strips before the next, so that A, read again per strip,
+// comes from the cache: without blocks a tall A ([6400, 256] x [256, 64]) was read from memory
+// once per strip. B is then read once per block. Blocks change the order in which out's elements
+// are computed, not how any one of them is summed.
 
 import { at } from './heap';
 
 const CHUNK = 256;
+const ROW_BLOCK = 32768; // floats
 
 function put(out: usize, init: usize, v: v128): void {
   v128.store(out, init === 0 ? v : f32x4.add(v, v128.load(init)));
@@ -46,26 +53,33 @@ export function product(
   inner: i32,
   cols: i32,
 ): void {
-  for (let k = 0; k < inner || k === 0; k += CHUNK) {
-    const first = k === 0;
-    const chunk = min(CHUNK, inner - k);
-    const ak = at(a, k * aCol);
-    const bk = at(b, k * bStride);
-    productChunk(
-      out,
-      outStride,
-      first ? init : out,
-      first ? initStride : outStride,
-      ak,
-      aRow,
-      aCol,
-      bk,
-      bStride,
-      rows,
-      chunk,
-      cols,
-    );
+  const block = rowBlock(min(CHUNK, inner));
+  for (let r = 0; r < rows; r += block) {
+    const n = min(block, rows - r);
+    for (let k = 0; k < inner || k === 0; k += CHUNK) {
+      const first = k === 0;
+      const chunk = min(CHUNK, inner - k);
+      productChunk(
+        at(out, r * outStride),
+        outStride,
+        first ? (init === 0 ? 0 : at(init, r * initStride)) : at(out, r * outStride),
+        first ? initStride : outStride,
+        at(a, r * aRow + k * aCol),
+        aRow,
+        aCol,
+        at(b, k * bStride),
+        bStride,
+        n,
+        chunk,
+        cols,
+      );
+    }
   }
+}
+
+// Rows of A per block: a multiple of 4 whose block of A (rows x chunk floats) fits in ROW_BLOCK.
+function rowBlock(chunk: i32): i32 {
+  return max(4, (ROW_BLOCK / max(chunk, 1)) & ~3);
 }
 
 // out = init + A B over an inner dimension short enough to stay in cache (see the top).

@@ -3,7 +3,8 @@
  * the batched SIMD product: equal to the cpu backend and to the stock wasm kernel, for every
  * transpose combination, ranks 2 and 3 and a broadcast batch, sizes around the SIMD tiles,
  * forward and backward, without leaking wasm memory. A^T B with a large B, summed in chunks (the
- * SIMD product of assembly/batch-mat-mul.ts) against float64 sums computed here.
+ * SIMD product of assembly/batch-mat-mul.ts), and single A B and A B^T taken in blocks of rows,
+ * against float64 sums computed here.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -128,14 +129,17 @@ describe('wasm BatchMatMul with transposes', () => {
     expect(got).toEqual(new Array(12).fill(0));
   });
 
-  for (const [cI, rank] of [
-    [8, 2],
-    [8, 3],
-    [6, 2],
+  // B of 1024 or more columns is copied in blocks of 64 columns x 1024 rows: 1100 rows are two
+  // blocks, 1025 columns end in a narrower one.
+  for (const [cI, rank, cJ] of [
+    [8, 2, 960],
+    [8, 3, 1024],
+    [6, 2, 1024],
+    [5, 2, 1025],
   ] as const) {
-    it(`A^T B with a large B (${cI} x 960 from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
+    it(`A^T B with a large B (${cI} x ${cJ} from 1100 rows, rank ${rank}) equals float64 sums`, async () => {
       await tf.setBackend('wasm');
-      const [rows, cJ] = [1100, 960]; // B has 1,056,000 values: the SIMD product
+      const rows = 1100; // B has over 1,000,000 values: the SIMD product
       const a = Float32Array.from(values([rows, cI]));
       const b = Float32Array.from(values([rows, cJ]));
       const before = tf.memory().numTensors;
@@ -158,6 +162,42 @@ describe('wasm BatchMatMul with transposes', () => {
       // float32 sums of 1100 products of values in [-1, 1] (sums ~ +-10): rounding ~1e-5 either
       // way (XNNPACK's path too); a wrong tile or index would be off by ~1.
       expect(worst).toBeLessThan(2e-4);
+    });
+  }
+
+  // Single products on the SIMD module: A B with a small B and A B^T, with more rows than one
+  // block of A (128 rows at k 300, summed in two chunks; 816 at k 40), a last block that is not a
+  // multiple of 4 rows, and a B^T wider than the small-B limit.
+  for (const [m, k, n, transposeB] of [
+    [1101, 300, 40, false],
+    [1101, 40, 36, false],
+    [1101, 300, 40, true],
+    [70, 20, 5000, true],
+  ] as const) {
+    it(`A B${transposeB ? '^T' : ''} of [${m}, ${k}] and [${k}, ${n}] equals float64 sums`, async () => {
+      await tf.setBackend('wasm');
+      const a = Float32Array.from(values([m, k]));
+      const b = Float32Array.from(values([k, n])); // B[p, j] at p * n + j
+      const stored = transposeB
+        ? tf.tidy(() => tf.tensor(b, [k, n]).transpose())
+        : tf.tensor(b, [k, n]);
+      const before = tf.memory().numTensors;
+      const got = tf.tidy(() =>
+        tf.matMul(tf.tensor(a, [m, k]), stored, false, transposeB).dataSync(),
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      stored.dispose();
+      expect(got.length).toBe(m * n);
+      let worst = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
+          worst = Math.max(worst, Math.abs(got[i * n + j]! - sum));
+        }
+      }
+      // float32 sums of up to 300 products in [-1, 1]: rounding ~1e-5; a wrong block ~1.
+      expect(worst).toBeLessThan(1e-4);
     });
   }
 });

@@ -8,14 +8,22 @@
  * fast path gives the same products (equal within 3e-6) an order of magnitude faster
  * (bench/PERFORMANCE.md has the measurements).
  *
- * Two cases go to encdec's own SIMD product (packages/core/assembly/batch-mat-mul.ts):
+ * Four cases go to encdec's own SIMD product (packages/core/assembly/batch-mat-mul.ts):
  * - batches of more than one product (attention's scores and context, [64, 20, 32] x
  *   [64, 500, 32]^T and the like, forward and backward), which the stock kernel runs as a scalar
  *   loop;
  * - A^T B (a weight gradient h^T dY: a dense layer's over a 10,000-word output, B
  *   [1280, 10000]; a recurrent layer's over 32,000 tokens), where the product reads B once
  *   instead of packing and streaming it, which is faster than Transpose + XNNPACK at every size
- *   measured (bench/PERFORMANCE.md).
+ *   measured (bench/PERFORMANCE.md); a B of at least WIDE_B columns is copied block by block
+ *   into a scratch buffer first;
+ * - A B^T (a layer's dX = dY W^T, attention's projections backward), where the product's copy of
+ *   B upright replaces the Transpose kernel's, and XNNPACK's packing of that copy;
+ * - A B with a small B (at most SMALL_B floats: the Transformer's projections and feed-forward
+ *   layers, [6400, 64] x [64, 64] and the like), where XNNPACK's packing of B on every call costs
+ *   more than the product's reading of B again per block of rows.
+ * A B with a large B (an output layer's [1280, 32] x [32, 10000]) keeps XNNPACK, which is as fast
+ * or faster there.
  *
  * The stock kernel only exists once `@tensorflow/tfjs-backend-wasm` is imported, so this one is
  * not registered on import of `@encdec/core`: `initBackend` does it when it loads wasm.
@@ -80,10 +88,17 @@ export function fastTransposeBatchMatMul(
   return { ...stock, kernelFunc: kernelFunc as tf.KernelFunc };
 }
 
+/** The most floats of B in a single untransposed product that goes to the SIMD module. */
+const SMALL_B = 65_536;
+/** The fewest columns of B for which A^T B copies B in blocks (`panels` of batch-mat-mul.ts). */
+const WIDE_B = 1024;
+/** The floats of one such block: its PANEL columns x KBLOCK rows. */
+const PANEL_FLOATS = 64 * 1024;
+
 /**
- * op(A[t]) op(B[t]) for every t of a batch of more than one product, or A^T B of a single one
- * (float32; the batch dims equal, or one side a single matrix), on the SIMD module; else null
- * (other single products keep XNNPACK; other broadcasts the stock kernel).
+ * op(A[t]) op(B[t]) for every t of a batch of more than one product, or of a single one of the
+ * cases listed at the top (float32; the batch dims equal, or one side a single matrix), on the
+ * SIMD module; else null (A B with a large B keeps XNNPACK; other broadcasts the stock kernel).
  */
 function productOnSimd(
   a: tf.TensorInfo,
@@ -99,14 +114,13 @@ function productOnSimd(
   const batchA = tf.util.sizeFromShape(outerA);
   const batchB = tf.util.sizeFromShape(outerB);
   const batch = Math.max(batchA, batchB);
-  const transposedA = transposeA && !transposeB;
-  if ((batch <= 1 && !transposedA) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
-    return null;
-  }
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
   const [a0, a1] = a.shape.slice(-2) as [number, number];
   const [b0, b1] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [a1, a0] : [a0, a1];
   const [kB, n] = transposeB ? [b1, b0] : [b0, b1];
+  const single = transposeA ? !transposeB : transposeB || kB * n <= SMALL_B;
+  if (batch <= 1 && !single) return null;
   let outer: number[];
   try {
     outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
@@ -115,7 +129,9 @@ function productOnSimd(
   }
   if (k !== kB || tf.util.sizeFromShape(outer) !== batch) return null;
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  const scratch = transposeB ? backend.makeOutput([k * n], 'float32') : null;
+  const panels = transposeA && !transposeB && n >= WIDE_B;
+  const scratchFloats = transposeB ? k * n : panels ? PANEL_FLOATS : 0;
+  const scratch = scratchFloats > 0 ? backend.makeOutput([scratchFloats], 'float32') : null;
   const at = addressOn(backend); // used after the allocations
   try {
     freeOnError(backend, [out], () =>
