@@ -57,12 +57,13 @@ const wanted = [];
 // A Python named by ENCDEC_JUPYTER_PYTHON is the only one used: Debian's Jupyter would not help it
 // (the check at the end says what to do instead).
 const chosenPython = process.env.ENCDEC_JUPYTER_PYTHON;
-if (findPython(JUPYTER_MODULES) === undefined && !chosenPython) wanted.push(...APT_JUPYTER);
+const jupyterPython = findPython(JUPYTER_MODULES);
+if (jupyterPython === undefined && !chosenPython) wanted.push(...APT_JUPYTER);
 if (!existsSync(chromiumPath())) wanted.push(...APT_CHROMIUM);
-if (wanted.length === 0 && findPython(JUPYTER_MODULES) === undefined) {
+if (wanted.length === 0 && jupyterPython === undefined) {
   console.log(`ENCDEC_JUPYTER_PYTHON=${chosenPython} has no Jupyter; nothing installed for it`);
 } else if (wanted.length === 0) {
-  console.log(`found: Jupyter (${findPython(JUPYTER_MODULES)}) and Chromium (${chromiumPath()})`);
+  console.log(`found: Jupyter (${jupyterPython}) and Chromium (${chromiumPath()})`);
 } else if (has('apt-get')) {
   const isRoot = process.getuid?.() === 0;
   const sudo = isRoot ? [] : ['sudo'];
