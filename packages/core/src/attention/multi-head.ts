@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { positiveInt } from '../checks.js';
 import { badAttentionShape, invalidArgument } from '../errors.js';
 import { maskedSoftmax } from './masked-softmax.js';
-import { scaledDotScores } from './scores.js';
+import { linear, scaledDotScores } from './scores.js';
 
 /** [batch, len, numHeads * d] -> [batch, numHeads, len, d]: head i takes the i-th block of d columns. */
 export function splitHeads(x: tf.Tensor3D, numHeads: number): tf.Tensor4D {
@@ -178,29 +178,17 @@ export function multiHeadAttention(
   const srcLen = keyValue.shape[1]!;
   return tf.tidy(() => {
     // 1-2. project, then split: [batch, len, heads * d] -> [batch, heads, len, d]
-    const q = splitHeads(project(query as tf.Tensor3D, params.Wq, params.bq), numHeads);
-    const k = splitHeads(project(keyValue as tf.Tensor3D, params.Wk, params.bk), numHeads);
-    const v = splitHeads(project(keyValue as tf.Tensor3D, params.Wv, params.bv), numHeads);
+    const q = splitHeads(linear(query as tf.Tensor3D, params.Wq, params.bq), numHeads);
+    const k = splitHeads(linear(keyValue as tf.Tensor3D, params.Wk, params.bk), numHeads);
+    const v = splitHeads(linear(keyValue as tf.Tensor3D, params.Wv, params.bv), numHeads);
     // 3. attend, with padding [batch, 1, 1, srcLen] times causal [1, 1, tgtLen, srcLen]
     const padding = keyMask && tf.reshape(keyMask, [batchSize, 1, 1, srcLen]);
     const future = causal ? causalMask(tgtLen, srcLen) : undefined;
     const mask = padding && future ? tf.mul(padding, future) : (padding ?? future);
     const { context, weights } = attendHeads(q, k, v, mask);
     // 4-5. [batch, heads, tgtLen, dv] -> [batch, tgtLen, heads * dv] -> [batch, tgtLen, dModel]
-    const output = project(mergeHeads(context), params.Wo, params.bo);
+    const output = linear(mergeHeads(context), params.Wo, params.bo);
     return { output, weights };
-  });
-}
-
-/** x [batch, n, d] W [d, u] + b [u] -> [batch, n, u], as one rank-2 product. */
-function project(x: tf.Tensor3D, W: tf.Tensor, b: tf.Tensor | undefined): tf.Tensor3D {
-  const [batchSize, n, d] = x.shape;
-  const u = W.shape[1]!;
-  return tf.tidy(() => {
-    // [batch, n, d] -> [batch * n, d] x [d, u] -> [batch * n, u]
-    const flat = tf.matMul(tf.reshape(x, [batchSize * n, d]), W as tf.Tensor2D);
-    // [batch * n, u] -> [batch, n, u]
-    return tf.reshape(b === undefined ? flat : tf.add(flat, b), [batchSize, n, u]);
   });
 }
 

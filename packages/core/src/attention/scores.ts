@@ -66,7 +66,7 @@ export function generalScores(
 ): tf.Tensor3D {
   const W = requireParam('general', 'W', params.W, [query.shape[2], keys.shape[2]], '[dq, dk]');
   return tf.tidy(() => {
-    const qW = project(query, W); // [batch, tgtLen, dk]
+    const qW = linear(query, W); // [batch, tgtLen, dk]
     // [batch, tgtLen, dk] x [batch, srcLen, dk]^T -> [batch, tgtLen, srcLen]
     return tf.matMul(qW, keys, false, true);
   });
@@ -90,9 +90,9 @@ export function additiveScores(
   const u = Wq.shape[1]!;
   return tf.tidy(() => {
     // [batch, tgtLen, units] -> [batch, tgtLen, 1, units]
-    const q = tf.reshape(project(query, Wq), [batchSize, tgtLen, 1, u]);
+    const q = tf.reshape(linear(query, Wq), [batchSize, tgtLen, 1, u]);
     // [batch, srcLen, units] -> [batch, 1, srcLen, units]
-    const k = tf.reshape(project(keys, Wk), [batchSize, 1, srcLen, u]);
+    const k = tf.reshape(linear(keys, Wk), [batchSize, 1, srcLen, u]);
     const hidden = tf.tanh(tf.add(q, k)); // [batch, tgtLen, srcLen, units]
     // [batch * tgtLen * srcLen, units] x [units, 1] -> [batch, tgtLen, srcLen]
     const scores = tf.matMul(tf.reshape(hidden, [-1, u]), tf.reshape(v, [u, 1]));
@@ -100,14 +100,18 @@ export function additiveScores(
   });
 }
 
-/** x [batch, n, d] times W [d, u] -> [batch, n, u], as one rank-2 product. */
-function project(x: tf.Tensor3D, W: tf.Tensor): tf.Tensor3D {
+/**
+ * x [batch, n, d] W [d, u] (+ b [u]) -> [batch, n, u], as one rank-2 product: a dense layer's
+ * projection at every position (attention's W_q, W_k, W_v, W_o, the feed-forward layers).
+ */
+export function linear(x: tf.Tensor3D, W: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
   const [batchSize, n, d] = x.shape;
   const u = W.shape[1]!;
   return tf.tidy(() => {
-    // [batch, n, d] -> [batch * n, d] x [d, u] -> [batch, n, u]
+    // [batch, n, d] -> [batch * n, d] x [d, u] -> [batch * n, u]
     const flat = tf.matMul(tf.reshape(x, [batchSize * n, d]), W as tf.Tensor2D);
-    return tf.reshape(flat, [batchSize, n, u]);
+    // [batch * n, u] -> [batch, n, u]
+    return tf.reshape(b === undefined ? flat : tf.add(flat, b), [batchSize, n, u]);
   });
 }
 

@@ -15,9 +15,15 @@ export class SeedSequence {
   constructor(seed?: number) {
     this.next = seed;
   }
-  take(): number | undefined {
+  /**
+   * The next seed; with `count` > 1 the first of `count` consecutive ones, all taken (a layer
+   * numbers its weights' seeds from it).
+   */
+  take(count = 1): number | undefined {
     if (this.next === undefined) return undefined;
-    return this.next++;
+    const first = this.next;
+    this.next += count;
+    return first;
   }
 }
 

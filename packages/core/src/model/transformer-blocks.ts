@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MultiHeadParams } from '../attention/multi-head.js';
 import { attendHeads, causalMask, mergeHeads, splitHeads } from '../attention/multi-head.js';
+import { linear } from '../attention/scores.js';
 import { fusedLayerNorm } from '../ops/layer-norm.js';
 import { tidyResult } from './tidy.js';
 import type { NormPlacement } from './transformer-config.js';
@@ -58,16 +59,6 @@ export interface FeedForwardParams {
 /** FFN(x) = max(0, x W1 + b1) W2 + b2, the same at every position (the paper's eq. 2). */
 export function feedForward(x: tf.Tensor3D, p: FeedForwardParams): tf.Tensor3D {
   return tf.tidy(() => linear(tf.relu(linear(x, p.W1, p.b1)) as tf.Tensor3D, p.W2, p.b2));
-}
-
-/** x [batch, len, d] W [d, u] + b [u] -> [batch, len, u], as one rank-2 product. */
-export function linear(x: tf.Tensor3D, W: tf.Tensor, b?: tf.Tensor): tf.Tensor3D {
-  const [batch, len, d] = x.shape;
-  return tf.tidy(() => {
-    const flat = tf.matMul(tf.reshape(x, [batch * len, d]), W as tf.Tensor2D); // [batch * len, u]
-    const y = b === undefined ? flat : tf.add(flat, b);
-    return tf.reshape(y, [batch, len, W.shape[1]!]) as tf.Tensor3D; // [batch, len, u]
-  });
 }
 
 /** How a block runs: the heads, the LayerNorm placement, and dropout while training. */

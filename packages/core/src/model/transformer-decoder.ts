@@ -19,6 +19,7 @@
  *              caches by gathering axis 0 (Hugging Face's `_reorder_cache`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { linear } from '../attention/scores.js';
 import { invalidArgument } from '../errors.js';
 import { TransformerDecoderLayer } from '../layers/transformer-decoder-layer.js';
 import { TransformerEmbeddingLayer } from '../layers/transformer-embedding-layer.js';
@@ -33,11 +34,9 @@ import {
   decoderLayer,
   type KeyValues,
   LAYER_NORM_EPSILON,
-  linear,
   projectKeyValues,
 } from './transformer-blocks.js';
 import type { ResolvedTransformerDecoderConfig } from './transformer-config.js';
-import { takeSeeds } from './transformer-encoder.js';
 
 /** One decoder layer's part of the state; every tensor [rows, heads, positions, dk]. */
 export type TransformerLayerState = {
@@ -79,7 +78,7 @@ export function buildTransformerDecoder(
     maxLength: config.maxLength,
     positional: config.positional,
     dropout,
-    seed: takeSeeds(seeds, 2),
+    seed: seeds.take(2),
   });
   const layers = Array.from(
     { length: numLayers },
@@ -90,7 +89,7 @@ export function buildTransformerDecoder(
         ffDim,
         dropout,
         norm,
-        seed: takeSeeds(seeds, DECODER_LAYER_SEEDS),
+        seed: seeds.take(DECODER_LAYER_SEEDS),
       }),
   );
   const finalNorm =

@@ -44,7 +44,7 @@ export function buildTransformerEncoder(
     maxLength: config.maxLength,
     positional: config.positional,
     dropout,
-    seed: takeSeeds(seeds, 2),
+    seed: seeds.take(2),
   });
   const layers = Array.from(
     { length: numLayers },
@@ -55,7 +55,7 @@ export function buildTransformerEncoder(
         ffDim,
         dropout,
         norm,
-        seed: takeSeeds(seeds, ENCODER_LAYER_SEEDS),
+        seed: seeds.take(ENCODER_LAYER_SEEDS),
       }),
   );
   const finalNorm =
@@ -113,11 +113,4 @@ export function buildTransformerEncoder(
       embedding.disposeTable();
     },
   };
-}
-
-/** The first of `count` consecutive seeds (each layer numbers its weights' seeds from it). */
-export function takeSeeds(seeds: SeedSequence, count: number): number | undefined {
-  const first = seeds.take();
-  for (let i = 1; i < count; i++) seeds.take();
-  return first;
 }

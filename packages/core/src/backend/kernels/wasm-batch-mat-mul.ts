@@ -130,7 +130,10 @@ function productOnSimd(
   if (k !== kB || tf.util.sizeFromShape(outer) !== batch) return null;
   const out = backend.makeOutput([...outer, m, n], 'float32');
   const panels = transposeA && !transposeB && n >= WIDE_B;
-  const scratchFloats = transposeB ? k * n : panels ? PANEL_FLOATS : 0;
+  // A transposed B is copied upright into scratch, except where A has fewer than 4 rows (the
+  // module's `dotRows` reads B's rows as they are).
+  const uprightB = transposeB && (transposeA || m >= 4);
+  const scratchFloats = uprightB ? k * n : panels ? PANEL_FLOATS : 0;
   const scratch = scratchFloats > 0 ? backend.makeOutput([scratchFloats], 'float32') : null;
   const at = addressOn(backend); // used after the allocations
   try {
