@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findPython, missingJupyter, root, startDir, withAbsolutePaths } from './prerequisites.mjs';
+import { findPython, jupyterHelp, root, startDir, withAbsolutePaths } from './prerequisites.mjs';
 
 const notebooksDir = join(root, 'notebooks');
 const walkthrough = join(notebooksDir, '05-imdb-walkthrough.ipynb');
@@ -22,7 +22,7 @@ const env = { ...withAbsolutePaths(process.env), JUPYTER_PATH: join(root, 'jupyt
 function jupyterPython(modules) {
   const python = findPython(modules);
   if (python !== undefined) return python;
-  console.error(`Missing: ${missingJupyter()}.\nThen run this command again.`);
+  console.error(`Missing: ${jupyterHelp()}.\nThen run this command again.`);
   process.exit(1);
 }
 

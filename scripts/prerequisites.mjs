@@ -64,7 +64,11 @@ export function findPython(modules, env = process.env) {
  * `JUPYTER_MODULES` is found.
  */
 export function missingJupyter(env = process.env) {
-  if (findPython(JUPYTER_MODULES, env) !== undefined) return undefined;
+  return findPython(JUPYTER_MODULES, env) === undefined ? jupyterHelp(env) : undefined;
+}
+
+/** How to get a Python with `JUPYTER_MODULES`, in one line, for when none was found. */
+export function jupyterHelp(env = process.env) {
   const modules = JUPYTER_MODULES.join(', ');
   const chosen = env.ENCDEC_JUPYTER_PYTHON;
   if (chosen) {
