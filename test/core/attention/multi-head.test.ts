@@ -8,7 +8,8 @@ import { causalMask, maskedSoftmax, multiHeadAttention } from '@encdec/core';
 import { attendHeads, mergeHeads, splitHeads } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../helpers/rng.js';
+import { numericGrads } from '../../helpers/numeric-grads.js';
+import { float32Uniform, rng } from '../../helpers/rng.js';
 import { expectAllClose } from '../backend/expect-close.js';
 
 type M = number[][];
@@ -16,9 +17,7 @@ type M = number[][];
 const rand = rng(16);
 /** rows x cols uniform in (-1, 1), rounded to float32 so that both sides start from the same numbers. */
 const randM = (rows: number, cols: number): M =>
-  Array.from({ length: rows }, () =>
-    Array.from({ length: cols }, () => Math.fround(rand() * 2 - 1)),
-  );
+  Array.from({ length: rows }, () => float32Uniform(rand, cols));
 
 // The float64 reference indexes arrays of the sizes it was given (every index in range): the `!`s.
 const matMul = (A: M, B: M): M =>
@@ -203,30 +202,20 @@ describe('multiHeadAttention', () => {
     const p = randParams(dQuery, dKey);
     const R = [randM(tgtLen, dModel), randM(tgtLen, dModel)];
     const heads = 2;
-    // loss = sum(output * R), in float64 from the reference.
-    const refLoss = (q: M[], wq: M, wo: M) => {
-      const out = reference(q, KV, { ...p, Wq: wq, Wo: wo }, heads, MASK, true).output;
-      return flat(out).reduce((s, x, i) => s + x * flat(R)[i]!, 0);
-    };
-    const eps = 1e-6;
-    const numeric = (which: 0 | 1 | 2) => {
-      const args: [M[], M, M] = [Q, p.Wq, p.Wo];
-      const target = args[which];
-      const shape =
-        which === 0 ? [batchSize, tgtLen, dQuery] : [target.length, (target as M)[0]!.length];
-      const values = flat(target);
-      return values.map((_, k) => {
-        const at = (delta: number) => {
-          const moved = values.slice();
-          moved[k]! += delta;
-          const t = unflatten(moved, shape);
-          const next = [...args] as [M[], M, M];
-          next[which] = t as never;
-          return refLoss(...next);
-        };
-        return (at(eps) - at(-eps)) / (2 * eps);
-      });
-    };
+    // d sum(output * R) / d(query, Wq, Wo), by central differences of the float64 reference.
+    const qShape = [batchSize, tgtLen, dQuery];
+    const wShape = (W: M) => [W.length, W[0]!.length];
+    const numeric = numericGrads(
+      ([q, wq, wo]) => {
+        const Wq = unflatten(wq!, wShape(p.Wq)) as M;
+        const Wo = unflatten(wo!, wShape(p.Wo)) as M;
+        return flat(
+          reference(unflatten(q!, qShape) as M[], KV, { ...p, Wq, Wo }, heads, MASK, true).output,
+        );
+      },
+      [flat(Q), flat(p.Wq), flat(p.Wo)],
+      flat(R),
+    );
     const before = tf.memory().numTensors;
     const analytic = tf.tidy(() => {
       const [kv, mask, r] = [tf.tensor(KV), tf.tensor(MASK), tf.tensor(R)];
@@ -246,7 +235,7 @@ describe('multiHeadAttention', () => {
       return tf.grads(loss)([tf.tensor(Q), tf.tensor(p.Wq), tf.tensor(p.Wo)]);
     });
     for (const [which, grad] of analytic.entries()) {
-      const n = numeric(which as 0 | 1 | 2);
+      const n = numeric[which]!;
       const a = Array.from(grad.dataSync());
       expectAllClose(a, n, 1e-4);
       expect(Math.max(...n.map(Math.abs))).toBeGreaterThan(1e-2); // not all zeros

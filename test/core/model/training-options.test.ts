@@ -8,6 +8,7 @@ import {
   maskedCrossEntropy,
   type Seq2Seq,
   type Seq2SeqConfig,
+  shiftRight,
   type Trainable,
 } from '@encdec/core';
 import { SEQ2SEQ_FILE } from '@encdec/core/internal';
@@ -33,7 +34,7 @@ const tgtOut = [
   [9, 8, 7, 0],
   [3, 4, 4, 0],
 ];
-const tgtIn = tgtOut.map((row) => [1, ...row.slice(0, -1)]);
+const tgtIn = shiftRight(tgtOut, 1);
 
 /** The private view `fit` trains through (train/fit.ts `Trainable`). */
 function trainableOf(model: Seq2Seq): Trainable {

@@ -21,31 +21,23 @@ const PAPER_TRAINING = {
 } as const;
 
 describe('learning: a small Transformer', () => {
-  it('reverses 4-8 symbols to >= 95% exact match on held-out rows', async () => {
-    const result = await trainTransformerTask('reverse', {
-      minLength: 4,
-      maxLength: 8,
-      rows: 5000,
-      epochs: 12,
-      heldOut: 500,
-      training: PAPER_TRAINING,
-    });
-    console.log(`Transformer reverse: ${JSON.stringify(result)}`);
-    expect(result.leaked).toBe(0);
-    expect(result.exactMatch).toBeGreaterThanOrEqual(0.95);
-  }, 300_000);
-
-  it('sorts 4-8 symbols to >= 95% exact match on held-out rows', async () => {
-    const result = await trainTransformerTask('sort', {
-      minLength: 4,
-      maxLength: 8,
-      rows: 5000,
-      epochs: 16,
-      heldOut: 500,
-      training: PAPER_TRAINING,
-    });
-    console.log(`Transformer sort: ${JSON.stringify(result)}`);
-    expect(result.leaked).toBe(0);
-    expect(result.exactMatch).toBeGreaterThanOrEqual(0.95);
-  }, 300_000);
+  const tasks = [
+    { does: 'reverses', task: 'reverse', epochs: 12 },
+    { does: 'sorts', task: 'sort', epochs: 16 },
+  ] as const;
+  for (const { does, task, epochs } of tasks) {
+    it(`${does} 4-8 symbols to >= 95% exact match on held-out rows`, async () => {
+      const result = await trainTransformerTask(task, {
+        minLength: 4,
+        maxLength: 8,
+        rows: 5000,
+        epochs,
+        heldOut: 500,
+        training: PAPER_TRAINING,
+      });
+      console.log(`Transformer ${task}: ${JSON.stringify(result)}`);
+      expect(result.leaked).toBe(0);
+      expect(result.exactMatch).toBeGreaterThanOrEqual(0.95);
+    }, 300_000);
+  }
 });

@@ -13,6 +13,7 @@ import {
   greedySearch,
   initBackend,
   type Seq2Seq,
+  shiftRight,
 } from '../../../packages/core/dist/index.js';
 
 const V = 13;
@@ -45,7 +46,7 @@ it('decodes what greedySearch and beamSearch decode on one thread, before and af
       const tgtOut = src.map((row) => [...row.filter((id) => id !== 0).reverse(), 2]);
       const width = Math.max(...tgtOut.map((row) => row.length));
       const padded = tgtOut.map((row) => [...row, ...new Array(width - row.length).fill(0)]);
-      const tgtIn = padded.map((row) => [1, ...row.slice(0, -1)]);
+      const tgtIn = shiftRight(padded, 1);
       await seq2seq.fit([src, tgtIn], padded, { epochs: 2, batchSize: 3, verbose: false });
     }
     const state = seq2seq.initialState(src);

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSeq2Seq, fitLoop, loadSeq2Seq, type Seq2Seq, type Trainable } from '@encdec/core';
+import {
+  createSeq2Seq,
+  fitLoop,
+  loadSeq2Seq,
+  type Seq2Seq,
+  shiftRight,
+  type Trainable,
+} from '@encdec/core';
 import { learningRateOf, resolveLearningRateSchedule, scheduledRate } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +96,7 @@ describe('a seq2seq model with the warm-up schedule', () => {
   const rows = 12;
   const src = Array.from({ length: rows }, (_, r) => [3 + (r % 5), 4 + (r % 3), 5, 0]);
   const tgtOut = src.map((row) => [row[2]!, row[1]!, row[0]!, 0]);
-  const tgtIn = tgtOut.map((row) => [1, ...row.slice(0, -1)]);
+  const tgtIn = shiftRight(tgtOut, 1);
   const warmup = { kind: 'warmup', warmupSteps: 4, dModel: 16, factor: 2 } as const;
   const fitOptions = { epochs: 2, batchSize: 4, shuffle: false, verbose: false } as const;
 

@@ -13,16 +13,17 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Feeds `valLosses` to the callback as epochs; returns the rate after each. */
+/** Feeds `values` of `monitor` (with a training loss) to the callback as epochs; returns the rate after each. */
 async function drive(
   callback: Callback,
   optimizer: tf.Optimizer,
-  valLosses: number[],
+  values: number[],
+  monitor = 'val_loss',
 ): Promise<number[]> {
   await callback.onTrainBegin?.({});
   const rates: number[] = [];
-  for (const [epoch, val_loss] of valLosses.entries()) {
-    await callback.onEpochEnd?.(epoch, { loss: 1, val_loss });
+  for (const [epoch, value] of values.entries()) {
+    await callback.onEpochEnd?.(epoch, { loss: 1, [monitor]: value });
     rates.push(learningRateOf(optimizer));
   }
   return rates;
@@ -74,12 +75,7 @@ describe('reduceLrOnPlateau', () => {
       factor: 0.5,
       patience: 1,
     });
-    await callback.onTrainBegin?.({});
-    const rates: number[] = [];
-    for (const [epoch, val_accuracy] of [0.5, 0.6, 0.55, 0.7].entries()) {
-      await callback.onEpochEnd?.(epoch, { val_accuracy });
-      rates.push(learningRateOf(optimizer));
-    }
+    const rates = await drive(callback, optimizer, [0.5, 0.6, 0.55, 0.7], 'val_accuracy');
     expect(rates).toEqual([1, 1, 0.5, 0.5]);
     optimizer.dispose();
   });
