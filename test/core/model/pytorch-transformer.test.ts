@@ -14,6 +14,7 @@ import type {
 import { decoderLayer, encoderLayer, projectKeyValues } from '@encdec/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../../helpers/numeric-grads.js';
 
 type Weights = Record<string, number[]>;
 interface Case {
@@ -67,12 +68,6 @@ const feedForward = (w: Weights) => ({
   b2: vector(w, 'ff_b2'),
 });
 
-function expectClose(actual: ArrayLike<number>, expected: number[]): void {
-  expect(actual.length).toBe(expected.length);
-  const worst = Math.max(...Array.from(actual, (a, i) => Math.abs(a - expected[i]!)));
-  expect(worst).toBeLessThan(TOLERANCE);
-}
-
 describe('Transformer layers against PyTorch', () => {
   for (const c of fixture.cases) {
     const options = { numHeads: heads, norm: c.norm, dropout: 0, training: false };
@@ -91,7 +86,7 @@ describe('Transformer layers against PyTorch', () => {
         const mask = tf.tensor2d(c.srcMask, [batch, srcLen]);
         return encoderLayer(x, mask, p, options).output.dataSync();
       });
-      expectClose(values, c.encoder.output);
+      expectClose(values, c.encoder.output, TOLERANCE);
       expect(tf.memory().numTensors).toBe(before);
     });
 
@@ -112,7 +107,7 @@ describe('Transformer layers against PyTorch', () => {
         const mask = tf.tensor2d(c.srcMask, [batch, srcLen]);
         return decoderLayer(y, undefined, kv, mask, p, options).output.dataSync();
       });
-      expectClose(values, c.decoder.output);
+      expectClose(values, c.decoder.output, TOLERANCE);
     });
   }
 });

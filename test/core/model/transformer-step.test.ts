@@ -13,6 +13,7 @@ import {
 } from '@encdec/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../../helpers/numeric-grads.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,12 +51,6 @@ function forwardLogits(model: Seq2Seq, srcRows: number[][], prefixes: number[][]
   return values;
 }
 
-function expectClose(actual: number[], expected: number[], tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  const worst = Math.max(...actual.map((a, i) => Math.abs(a - expected[i]!)));
-  expect(worst).toBeLessThan(tol);
-}
-
 describe('Transformer decodeStep over a key/value cache', () => {
   for (const norm of ['pre', 'post'] as const) {
     for (const tie of [false, true]) {
@@ -76,7 +71,7 @@ describe('Transformer decodeStep over a key/value cache', () => {
           );
           const out = model.decodeStep(tokens, state);
           const logits = out.logits!.arraySync();
-          for (let r = 0; r < 2; r++) expectClose(logits[r]!, expected[r]![t]!);
+          for (let r = 0; r < 2; r++) expectClose(logits[r]!, expected[r]![t]!, 1e-5);
           expect(out.attention!.shape).toEqual([2, 6]);
           // Padding gets no attention; each row sums to 1.
           const att = out.attention!.arraySync();
@@ -118,7 +113,7 @@ describe('Transformer decodeStep over a key/value cache', () => {
       );
       const out = model.decodeStep(tokens, state);
       const logits = out.logits!.arraySync();
-      for (let r = 0; r < 2; r++) expectClose(logits[r]!, expected[r]![t]!);
+      for (let r = 0; r < 2; r++) expectClose(logits[r]!, expected[r]![t]!, 1e-5);
       tf.dispose([tokens, state, out.logits, out.attention]);
       state = out.state;
     }
