@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { positiveInt } from '../checks.js';
 import type { Logs } from './callbacks.js';
 import { checkDataset, type Dataset, sliceRows } from './dataset.js';
-import { type Trainable, tokenObjective } from './trainable.js';
+import { batchSums, type Trainable } from './trainable.js';
 
 /** Mean loss and accuracy over every real target token of `data`, no dropout, no updates. */
 export async function evaluateLoop(
@@ -25,9 +25,7 @@ export async function evaluateLoop(
     const sums = tf.tidy(() => {
       const batch = sliceRows(data, start, size);
       const logits = trainable.logits(batch.inputs, false);
-      const sums = trainable.objective
-        ? trainable.objective(logits, batch.targets, false)
-        : tokenObjective(logits, batch.targets);
+      const sums = batchSums(trainable, logits, batch.targets, false);
       return [sums.lossSum, sums.correct, sums.count];
     });
     const [loss, hits, count] = await Promise.all(sums.map(readScalar));

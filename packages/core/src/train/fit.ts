@@ -31,7 +31,7 @@ import { type Dataset, disposeDataset, holdOut } from './dataset.js';
 import { evaluateLoop, readScalar } from './evaluate.js';
 import { setLearningRate } from './learning-rate-schedule.js';
 import { progressBar } from './progress.js';
-import { type Trainable, tokenObjective } from './trainable.js';
+import { batchSums, type Trainable } from './trainable.js';
 
 export interface TrainOptions {
   /** Rows per gradient step. Default 32 (Keras' default). */
@@ -186,9 +186,7 @@ function trainStep(
     let count: tf.Scalar | undefined;
     const { value, grads } = trainable.optimizer.computeGradients(() => {
       const logits = trainable.logits(inputs, true);
-      const sums = trainable.objective
-        ? trainable.objective(logits, targets, true)
-        : tokenObjective(logits, targets);
+      const sums = batchSums(trainable, logits, targets, true);
       hits = tf.keep(sums.correct);
       count = tf.keep(sums.count);
       return tf.div(sums.lossSum, tf.maximum(sums.count, 1)) as tf.Scalar;

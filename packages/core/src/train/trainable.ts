@@ -54,3 +54,15 @@ export function tokenObjective(
   const { lossSum, correct, tokens } = maskedTokenSums(logits, targets, labelSmoothing);
   return { lossSum, correct, count: tokens };
 }
+
+/** A batch's sums under the trainable's objective, `tokenObjective` when it has none. */
+export function batchSums(
+  trainable: Trainable,
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  training: boolean,
+): BatchSums {
+  return trainable.objective
+    ? trainable.objective(logits, targets, training)
+    : tokenObjective(logits, targets);
+}

@@ -17,6 +17,7 @@
  * cpu: the same arithmetic in JavaScript, `Math.fround` after every operation.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackendLike } from './cpu-backend.js';
 import { ADAM_WASM } from './modules/adam-bytes.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
@@ -147,12 +148,6 @@ function wasmAdam(args: KernelArgs): tf.TensorInfo[] {
     ),
   );
   return outputs;
-}
-
-/** The `cpu` backend keeps every tensor as a typed array in `backend.data`. */
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
 function cpuAdam(args: KernelArgs): tf.TensorInfo[] {

@@ -16,6 +16,7 @@
  * ops/layer-norm.ts makes the pair one differentiable op.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackendLike } from './cpu-backend.js';
 import { LAYER_NORM_WASM } from './modules/layer-norm-bytes.js';
 import { addressOn, freeOnError, moduleOn, type WasmBackendWithMemory } from './wasm-module.js';
 
@@ -113,12 +114,6 @@ function wasmLayerNormGrad(args: KernelArgs): tf.TensorInfo[] {
     ),
   );
   return [dx, dgamma, dbeta];
-}
-
-/** The `cpu` backend keeps every tensor as a typed array in `backend.data`. */
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
 function cpuLayerNorm(args: KernelArgs): tf.TensorInfo[] {

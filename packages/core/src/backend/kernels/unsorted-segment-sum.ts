@@ -14,6 +14,7 @@
  * stock TF.js kernel computes too).
  */
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { CpuBackendLike } from './cpu-backend.js';
 import type { WasmBackendLike } from './wasm-module.js';
 
 /** The inputs and attribute of one call, as both kernels receive them. */
@@ -69,12 +70,6 @@ export function segmentSumInto(
 }
 
 type KernelArgs = Parameters<KernelFunc>[0];
-
-/** The `cpu` backend keeps every tensor as a typed array in `backend.data`. */
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array | Int32Array): TensorInfo;
-}
 
 function cpuUnsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const cpu = backend as unknown as CpuBackendLike;
